@@ -1,0 +1,51 @@
+"""The car after-sales service marketplace."""
+
+import os
+
+from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from .config import DEFAULT_SECRET_KEY, Config
+
+
+def create_app(config: object | None = None) -> Flask:
+    """Build the application: settings, extensions, blueprints, error pages, CLI."""
+    app = Flask(__name__, instance_relative_config=False)
+    app.config.from_object(config or Config())
+    if app.debug:
+        app.config["SESSION_COOKIE_SECURE"] = False
+        app.config["REMEMBER_COOKIE_SECURE"] = False
+    if not (app.debug or app.testing) and app.config["SECRET_KEY"] == DEFAULT_SECRET_KEY:
+        raise RuntimeError(
+            "SECRET_KEY is the built-in default: set SECRET_KEY to a long random value "
+            "before running in production (or run with FLASK_DEBUG=1 for the demo)."
+        )
+    if not app.config.get("SQLALCHEMY_DATABASE_URI"):
+        os.makedirs(app.instance_path, exist_ok=True)
+        path = os.path.join(app.instance_path, "marketplace.db")
+        app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{path}"
+    if app.config.get("PROXY_FIX_X_FOR"):
+        hops = app.config["PROXY_FIX_X_FOR"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
+
+    from . import i18n, labels, security
+    from .extensions import csrf, db, limiter, login_manager, migrate
+
+    db.init_app(app)
+    migrate.init_app(app, db, render_as_batch=True, compare_type=True)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    i18n.init_app(app)
+    labels.init_app(app)
+    security.init_app(app)
+
+    from . import auth_loader  # noqa: F401  (registers the user loader)
+    from .blueprints import register_blueprints
+    from .cli import register_cli
+    from .errors import register_error_handlers
+
+    register_blueprints(app)
+    register_error_handlers(app)
+    register_cli(app)
+    return app

@@ -1,0 +1,65 @@
+from flask import current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+
+from ...extensions import db, limiter
+from ...security import safe_next_url
+from ...services import accounts, audit
+from . import bp
+from .forms import LoginForm, RegisterForm
+
+
+def _auth_limit() -> str:
+    return current_app.config["AUTH_RATE_LIMIT"]
+
+
+def _after_sign_in(user, remember: bool, next_url: str | None):
+    login_user(user, remember=remember)
+    return redirect(safe_next_url(next_url) or url_for("main.index"))
+
+
+@bp.route("/register", methods=["GET", "POST"])
+@limiter.limit(_auth_limit, methods=["POST"])
+def register():
+    """Create an owner account and sign in."""
+    if current_user.is_authenticated:
+        return redirect(url_for("main.index"))
+    form = RegisterForm(next=request.args.get("next"))
+    if form.validate_on_submit():
+        try:
+            user = accounts.register(form.email.data, form.password.data, form.display_name.data)
+        except accounts.AccountError:
+            db.session.rollback()
+            form.email.errors.append(_("An account with this email already exists."))
+        else:
+            db.session.commit()
+            flash(_("Welcome, %(name)s! Your account is ready.", name=user.display_name), "success")
+            return _after_sign_in(user, False, form.next.data)
+    return render_template("auth/register.html", form=form)
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(_auth_limit, methods=["POST"])
+def login():
+    """Sign in with email and password."""
+    if current_user.is_authenticated:
+        return redirect(url_for("main.index"))
+    form = LoginForm(next=request.args.get("next"))
+    if form.validate_on_submit():
+        user = accounts.authenticate(form.email.data, form.password.data)
+        if user is not None:
+            audit.record(user, "user.signed_in", user)
+            db.session.commit()
+            flash(_("Signed in."), "success")
+            return _after_sign_in(user, form.remember.data, form.next.data)
+        form.password.errors.append(_("Email or password is wrong."))
+    return render_template("auth/login.html", form=form)
+
+
+@bp.route("/logout", methods=["POST"])
+@login_required
+def logout():
+    """Sign out (a POST with CSRF, so no page can sign a user out)."""
+    logout_user()
+    flash(_("Signed out."), "info")
+    return redirect(url_for("main.index"))

@@ -1,0 +1,77 @@
+"""Settings, read from environment variables only."""
+
+import os
+from datetime import timedelta
+
+DEFAULT_SECRET_KEY = "dev-only-secret-key-change-me"  # noqa: S105 (refused in production)
+
+
+def _env_bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None or value == "":
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+class Config:
+    """Production settings; every value can be set by an environment variable."""
+
+    TESTING = False
+
+    def __init__(self) -> None:
+        env = os.environ
+        self.SECRET_KEY = env.get("SECRET_KEY", DEFAULT_SECRET_KEY)
+        self.SQLALCHEMY_DATABASE_URI = env.get("DATABASE_URL")  # None → SQLite in instance/
+        self.SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+
+        self.SESSION_COOKIE_HTTPONLY = True
+        self.SESSION_COOKIE_SAMESITE = "Lax"
+        self.SESSION_COOKIE_SECURE = _env_bool("SESSION_COOKIE_SECURE", True)
+        self.REMEMBER_COOKIE_HTTPONLY = True
+        self.REMEMBER_COOKIE_SAMESITE = "Lax"
+        self.REMEMBER_COOKIE_SECURE = self.SESSION_COOKIE_SECURE
+        self.PERMANENT_SESSION_LIFETIME = timedelta(days=14)
+        self.PROXY_FIX_X_FOR = int(env.get("PROXY_FIX_X_FOR", "0"))
+
+        self.RATELIMIT_STORAGE_URI = env.get("RATELIMIT_STORAGE_URI", "memory://")
+        self.RATELIMIT_ENABLED = _env_bool("RATELIMIT_ENABLED", True)
+        self.RATELIMIT_HEADERS_ENABLED = True
+        self.AUTH_RATE_LIMIT = env.get("AUTH_RATE_LIMIT", "10 per minute")
+
+        self.BABEL_DEFAULT_LOCALE = "zh_CN"
+        self.LANGUAGES = ("zh_CN", "en")
+        self.MARKETPLACE_CURRENCY = env.get("MARKETPLACE_CURRENCY", "CNY")
+        self.MARKETPLACE_TIMEZONE = env.get("MARKETPLACE_TIMEZONE", "Asia/Shanghai")
+        self.BABEL_DEFAULT_TIMEZONE = self.MARKETPLACE_TIMEZONE
+
+        self.STRIPE_SECRET_KEY = env.get("STRIPE_SECRET_KEY", "")
+        self.STRIPE_PUBLISHABLE_KEY = env.get("STRIPE_PUBLISHABLE_KEY", "")
+        self.STRIPE_WEBHOOK_SECRET = env.get("STRIPE_WEBHOOK_SECRET", "")
+        self.STRIPE_API_BASE = env.get("STRIPE_API_BASE", "https://api.stripe.com")
+        self.STRIPE_JS_URL = env.get("STRIPE_JS_URL", "https://js.stripe.com/v3/")
+
+        self.MAIL_SERVER = env.get("MAIL_SERVER", "")
+        self.MAIL_PORT = int(env.get("MAIL_PORT", "25"))
+        self.MAIL_USERNAME = env.get("MAIL_USERNAME", "")
+        self.MAIL_PASSWORD = env.get("MAIL_PASSWORD", "")
+        self.MAIL_USE_TLS = _env_bool("MAIL_USE_TLS", False)
+        self.MAIL_DEFAULT_SENDER = env.get("MAIL_DEFAULT_SENDER", "noreply@localhost")
+
+
+class TestConfig(Config):
+    """Settings for the test suite: a throwaway database, limits off unless a test turns them on."""
+
+    TESTING = True
+    __test__ = False  # not a pytest test class
+
+    def __init__(self, database_url: str | None = None) -> None:
+        super().__init__()
+        self.SECRET_KEY = "test-secret-key"  # noqa: S105
+        self.SQLALCHEMY_DATABASE_URI = (
+            database_url or os.environ.get("TEST_DATABASE_URL") or "sqlite:///:memory:"
+        )
+        self.SESSION_COOKIE_SECURE = False
+        self.REMEMBER_COOKIE_SECURE = False
+        self.RATELIMIT_ENABLED = False
+        self.RATELIMIT_STORAGE_URI = "memory://"
+        self.SERVER_NAME = None
