@@ -28,7 +28,7 @@ def create_app(config: object | None = None) -> Flask:
         hops = app.config["PROXY_FIX_X_FOR"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
-    from . import i18n, labels, security
+    from . import i18n, labels, security, selection
     from .extensions import csrf, db, limiter, login_manager, migrate
 
     db.init_app(app)
@@ -39,6 +39,7 @@ def create_app(config: object | None = None) -> Flask:
     i18n.init_app(app)
     labels.init_app(app)
     security.init_app(app)
+    selection.init_app(app)
 
     from . import auth_loader  # noqa: F401  (registers the user loader)
     from .blueprints import register_blueprints

@@ -1,15 +1,20 @@
 """Flask CLI commands: `flask --app wsgi <group> <command>`."""
 
+from pathlib import Path
+
 import click
 from flask import Flask
 from flask.cli import AppGroup
 
 from .extensions import db
 from .models import Role
-from .services import accounts
+from .services import accounts, catalog, maintenance_rules
+from .services.maintenance import RULES_CSV, RulesFileError
 
 users_cli = AppGroup("users", help="Manage accounts.")
 seed_cli = AppGroup("seed", help="Fill the database with demo or benchmark data.")
+catalog_cli = AppGroup("catalog", help="The vehicle catalog.")
+maintenance_cli = AppGroup("maintenance", help="Maintenance rules.")
 
 DEMO_ACCOUNTS = (
     ("owner@demo.test", "owner-demo-pass", "王车主", Role.OWNER),
@@ -46,6 +51,53 @@ def seed_demo() -> None:
     db.session.commit()
 
 
+@catalog_cli.command("import")
+@click.option(
+    "--dir",
+    "directory",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    default=catalog.CATALOG_DIR,
+    show_default=True,
+    help="Folder with brands.csv, makers.csv, series.csv and variants.csv.",
+)
+def catalog_import(directory: Path) -> None:
+    """Load the bundled vehicle catalog (idempotent: run twice, same rows)."""
+    report = catalog.import_catalog(directory)
+    db.session.commit()
+    for table in report.inserted:
+        click.echo(
+            f"{table:<9} {report.inserted[table]:>6} added  {report.updated[table]:>6} updated"
+            f"  {report.unchanged[table]:>6} unchanged"
+        )
+    click.echo(f"variants: {report.variants}; left unparsed from the variant name:")
+    for name, count in report.unparsed.items():
+        share = 100 * count / report.variants if report.variants else 0
+        click.echo(f"  {name:<16} {count:>6} ({share:.1f}%)")
+
+
+@maintenance_cli.command("import-rules")
+@click.argument(
+    "file", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=RULES_CSV
+)
+def import_rules(file: Path) -> None:
+    """Load maintenance rules from a CSV (the bundled file by default).
+
+    Rules with the same key are replaced; a file with any problem loads nothing.
+    """
+    try:
+        result = maintenance_rules.import_rules_file(file)
+    except RulesFileError as error:
+        db.session.rollback()
+        click.echo(f"{file}: nothing imported.", err=True)
+        for problem in error.problems:
+            click.echo(f"  {problem}", err=True)
+        raise SystemExit(1) from error
+    db.session.commit()
+    click.echo(f"{file}: {result.added} rules added, {result.replaced} replaced.")
+
+
 def register_cli(app: Flask) -> None:
     app.cli.add_command(users_cli)
     app.cli.add_command(seed_cli)
+    app.cli.add_command(catalog_cli)
+    app.cli.add_command(maintenance_cli)

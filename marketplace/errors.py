@@ -46,11 +46,3 @@ def register_error_handlers(app) -> None:
             return error
         code = error.code if error.code in MESSAGES else (500 if error.code >= 500 else 400)
         return render_error(code)
-
-    @app.errorhandler(Exception)
-    def server_error(error):
-        app.logger.exception("unhandled error")
-        from .extensions import db
-
-        db.session.rollback()
-        return render_error(500)

@@ -8,6 +8,74 @@ ROLE_NAMES = {
     "admin": _l("Admin"),
 }
 
+FUEL_NAMES = {
+    "petrol": _l("Petrol"),
+    "diesel": _l("Diesel"),
+    "hev": _l("Hybrid (HEV)"),
+    "phev": _l("Plug-in hybrid (PHEV)"),
+    "bev": _l("Battery electric (BEV)"),
+}
+
+TRANSMISSION_NAMES = {
+    "mt": _l("Manual"),
+    "at": _l("Automatic"),
+    "cvt": _l("CVT"),
+    "dct": _l("Dual-clutch (DCT)"),
+    "amt": _l("Automated manual (AMT)"),
+    "single_speed": _l("Single-speed"),
+}
+
+ASPIRATION_NAMES = {
+    "na": _l("Naturally aspirated"),
+    "turbo": _l("Turbocharged"),
+    "supercharged": _l("Supercharged"),
+}
+
+ITEM_NAMES = {
+    "engine_oil": _l("Engine oil"),
+    "oil_filter": _l("Oil filter"),
+    "air_filter": _l("Air filter"),
+    "cabin_filter": _l("Cabin air filter"),
+    "hepa_filter": _l("HEPA filter"),
+    "spark_plugs": _l("Spark plugs"),
+    "brake_fluid": _l("Brake fluid"),
+    "coolant": _l("Coolant"),
+    "transmission_fluid": _l("Transmission fluid"),
+    "timing_belt": _l("Timing belt"),
+    "fuel_filter": _l("Fuel filter"),
+    "tire_rotation": _l("Tire rotation"),
+    "brake_inspection": _l("Brake inspection"),
+    "brake_caliper_service": _l("Brake caliper service"),
+    "battery_check": _l("Battery check"),
+}
+
+STATUS_NAMES = {
+    "overdue": _l("Overdue"),
+    "due": _l("Due now"),
+    "upcoming": _l("Coming up"),
+    "ok": _l("OK for now"),
+    "unknown": _l("Unknown"),
+}
+
+CONDITION_NAMES = {
+    "normal": _l("Normal driving"),
+    "severe": _l("Severe conditions (short trips, dust, heavy traffic, extreme heat or cold)"),
+}
+
+READING_SOURCE_NAMES = {
+    "owner": _l("Owner"),
+    "shop": _l("Shop"),
+}
+
 
 def init_app(app) -> None:
-    app.jinja_env.globals.update(role_names=ROLE_NAMES)
+    app.jinja_env.globals.update(
+        role_names=ROLE_NAMES,
+        fuel_names=FUEL_NAMES,
+        transmission_names=TRANSMISSION_NAMES,
+        aspiration_names=ASPIRATION_NAMES,
+        item_names=ITEM_NAMES,
+        status_names=STATUS_NAMES,
+        condition_names=CONDITION_NAMES,
+        reading_source_names=READING_SOURCE_NAMES,
+    )

@@ -10,8 +10,9 @@ from sqlalchemy import text
 from marketplace import create_app
 from marketplace.config import TestConfig
 from marketplace.extensions import db
-from marketplace.models import Role
+from marketplace.models import Brand, Maker, Role, Series, Variant
 from marketplace.services import accounts
+from marketplace.services.maintenance_rules import import_rules_file
 
 CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 PASSWORD = "correct-horse-battery"
@@ -116,3 +117,93 @@ def make_user(app):
         return email
 
     return make
+
+
+COROLLA_CVT = 40001
+COROLLA_MT = 40002
+MODEL3 = 40003
+CAMRY_HEV = 40004
+
+
+@pytest.fixture
+def small_catalog(app):
+    """A few real cars (丰田 卡罗拉, 凯美瑞 双擎; 特斯拉 Model 3) and the bundled rules."""
+    with app.app_context():
+        db.session.add_all(
+            [
+                Brand(id=3, name="丰田", initial="F", pinyin="fengtian", pinyin_initials="ft"),
+                Brand(id=133, name="特斯拉", initial="T", pinyin="tesila", pinyin_initials="tsl"),
+                Maker(id=1, brand_id=3, name="一汽丰田"),
+                Maker(id=2, brand_id=3, name="广汽丰田"),
+                Maker(id=3, brand_id=133, name="特斯拉中国"),
+                Series(
+                    id=526,
+                    brand_id=3,
+                    maker_id=1,
+                    name="卡罗拉",
+                    pinyin="kaluola",
+                    pinyin_initials="kll",
+                ),
+                Series(
+                    id=110,
+                    brand_id=3,
+                    maker_id=2,
+                    name="凯美瑞",
+                    pinyin="kaimeirui",
+                    pinyin_initials="kmr",
+                ),
+                Series(
+                    id=5769,
+                    brand_id=133,
+                    maker_id=3,
+                    name="Model 3",
+                    pinyin="model3",
+                    pinyin_initials="model3",
+                ),
+            ]
+        )
+        db.session.flush()
+        db.session.add_all(
+            [
+                Variant(
+                    id=COROLLA_CVT,
+                    series_id=526,
+                    name="2019款 1.2T S-CVT GL先锋版",
+                    model_year=2019,
+                    displacement_cc=1200,
+                    aspiration="turbo",
+                    fuel_type="petrol",
+                    transmission="cvt",
+                ),
+                Variant(
+                    id=COROLLA_MT,
+                    series_id=526,
+                    name="2017款 1.2T 手动 GL",
+                    model_year=2017,
+                    displacement_cc=1200,
+                    aspiration="turbo",
+                    fuel_type="petrol",
+                    transmission="mt",
+                ),
+                Variant(
+                    id=CAMRY_HEV,
+                    series_id=110,
+                    name="2019款 双擎 2.5HQ 旗舰版",
+                    model_year=2019,
+                    displacement_cc=2500,
+                    aspiration="na",
+                    fuel_type="hev",
+                    transmission="cvt",
+                ),
+                Variant(
+                    id=MODEL3,
+                    series_id=5769,
+                    name="2020款 标准续航后驱升级版",
+                    model_year=2020,
+                    fuel_type="bev",
+                    transmission="single_speed",
+                ),
+            ]
+        )
+        import_rules_file()
+        db.session.commit()

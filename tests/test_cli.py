@@ -1,5 +1,6 @@
 """The CLI commands of DESIGN.md §5 that exist so far."""
 
+import pytest
 from sqlalchemy import func, select
 
 from marketplace.extensions import db
@@ -57,3 +58,64 @@ def test_create_admin_refuses_a_short_password(app):
     assert "8" in result.output
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(User)) == 0
+
+
+HEADER = (
+    "key,item,every_km,every_months,first_km,first_months,condition,fuel_types,transmissions,"
+    "brand,series,source,source_url,note\n"
+)
+
+
+def rule_keys(app):
+    from marketplace.models import MaintenanceRule
+
+    with app.app_context():
+        return dict(db.session.execute(select(MaintenanceRule.key, MaintenanceRule.every_km)).all())
+
+
+def test_import_rules_loads_the_bundled_file_and_replaces_by_key(app, tmp_path):
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["maintenance", "import-rules"])
+    assert result.exit_code == 0, result.output
+    bundled = rule_keys(app)
+    assert len(bundled) > 50 and "G-PETROL-ENGINE_OIL" in bundled
+    again = runner.invoke(args=["maintenance", "import-rules"])
+    assert f"0 rules added, {len(bundled)} replaced" in again.output
+    custom = tmp_path / "rules.csv"
+    custom.write_text(
+        HEADER
+        + "G-PETROL-ENGINE_OIL,engine_oil,7500,6,,,normal,petrol,,,,shop policy,,\n"
+        + "X-NEW,cabin_filter,,12,,,normal,,,,,shop policy,,\n",
+        encoding="utf-8",
+    )
+    result = runner.invoke(args=["maintenance", "import-rules", str(custom)])
+    assert result.exit_code == 0, result.output
+    assert "1 rules added, 1 replaced" in result.output
+    after = rule_keys(app)
+    assert after["G-PETROL-ENGINE_OIL"] == 7500 and "X-NEW" in after
+    assert len(after) == len(bundled) + 1
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        (
+            HEADER.replace(",every_months", "") + "K,engine_oil,5000,,,normal,,,,,s,,\n",
+            "every_months",
+        ),
+        (HEADER + "K,engine_oil,-5000,6,,,normal,,,,,s,,\n", "row 2, every_km"),
+        (HEADER + "K,unicorn_oil,5000,6,,,normal,,,,,s,,\n", "row 2, item"),
+        (
+            HEADER + "K,engine_oil,5000,6,,,normal,,,,,s,,\nL,engine_oil,abc,6,,,normal,,,,,s,,\n",
+            "row 3, every_km",
+        ),
+    ],
+)
+def test_a_bad_rules_file_names_row_and_field_and_loads_nothing(app, tmp_path, body, expected):
+    path = tmp_path / "bad.csv"
+    path.write_text(body, encoding="utf-8")
+    result = app.test_cli_runner().invoke(args=["maintenance", "import-rules", str(path)])
+    assert result.exit_code == 1
+    assert expected in result.output
+    assert "nothing imported" in result.output
+    assert rule_keys(app) == {}

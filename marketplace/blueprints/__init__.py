@@ -5,9 +5,17 @@ def register_blueprints(app) -> None:
     from .account import bp as account_bp
     from .admin import bp as admin_bp
     from .auth import bp as auth_bp
+    from .garage import bp as garage_bp
+    from .listings import bp as listings_bp
     from .main import bp as main_bp
+    from .maintenance import bp as maintenance_bp
+    from .vehicles import bp as vehicles_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp, url_prefix="/auth")
     app.register_blueprint(account_bp, url_prefix="/account")
+    app.register_blueprint(vehicles_bp, url_prefix="/vehicles")
+    app.register_blueprint(garage_bp, url_prefix="/garage")
+    app.register_blueprint(maintenance_bp, url_prefix="/maintenance")
+    app.register_blueprint(listings_bp, url_prefix="/listings")
     app.register_blueprint(admin_bp, url_prefix="/admin")

@@ -3,11 +3,8 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, HiddenField, PasswordField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length
 
+from ...forms import strip
 from ...services.accounts import PASSWORD_MAX, PASSWORD_MIN
-
-
-def strip(value):
-    return value.strip() if isinstance(value, str) else value
 
 
 def email_field():

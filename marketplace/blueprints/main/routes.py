@@ -7,11 +7,6 @@ from ...security import safe_next_url
 from . import bp
 
 
-@bp.app_context_processor
-def inject_current_vehicle():
-    return {"current_vehicle": None}
-
-
 @bp.route("/")
 def index():
     """The home page."""

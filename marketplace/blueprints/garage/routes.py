@@ -1,0 +1,187 @@
+from flask import abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from ...extensions import db
+from ...models import GarageVehicle, Series, Variant
+from ...selection import current_vehicle, select_garage_vehicle
+from ...services import garage
+from ...timeutil import local_today
+from . import bp
+from .forms import ReadingForm, ServiceForm, VehicleForm
+
+GARAGE_ERRORS = {
+    "bad_plate": _l(
+        "This is not a valid mainland China plate number (e.g. 京A12345 or 沪AD12345)."
+    ),
+    "plate_taken": _l("Another car in your garage already has this plate."),
+    "registered_in_future": _l("The registration date cannot be in the future."),
+    "registered_too_early": _l("The registration date cannot be before 1980."),
+    "km_range": _l("The odometer reading must be between 0 and 2,000,000 km."),
+    "reading_in_future": _l("The reading date cannot be in the future."),
+    "reading_before_registration": _l("The reading date cannot be before the registration date."),
+    "km_below_earlier": _l(
+        "%(km)s km is lower than an earlier reading (%(earlier)s km). "
+        "An odometer does not go backwards: please check the number."
+    ),
+    "km_above_later": _l(
+        "%(km)s km is higher than a later reading (%(later)s km). Please check the number and date."
+    ),
+    "service_in_future": _l("The service date cannot be in the future."),
+}
+
+
+def _error_message(error: garage.GarageError, km: int | None = None) -> str:
+    details = {key: f"{value:,}" for key, value in error.details.items()}
+    return str(GARAGE_ERRORS[error.code]) % {"km": f"{km or 0:,}", **details}
+
+
+def _own_vehicle(vehicle_id: int) -> GarageVehicle:
+    """The signed-in owner's vehicle, or 404 (also for someone else's)."""
+    vehicle = garage.get_vehicle(current_user, vehicle_id)
+    if vehicle is None:
+        abort(404)
+    return vehicle
+
+
+@bp.before_request
+@login_required
+def require_login():
+    """The garage belongs to a signed-in owner."""
+
+
+@bp.route("/")
+def index():
+    """The owner's cars, the default one first."""
+    vehicles = db.session.scalars(
+        select(GarageVehicle)
+        .where(GarageVehicle.owner_id == current_user.id)
+        .options(
+            selectinload(GarageVehicle.variant)
+            .selectinload(Variant.series)
+            .selectinload(Series.brand),
+            selectinload(GarageVehicle.readings),
+        )
+        .order_by(GarageVehicle.is_default.desc(), GarageVehicle.id)
+    ).all()
+    selected = current_vehicle()
+    selected_id = selected.garage_vehicle.id if selected and selected.garage_vehicle else None
+    return render_template("garage/index.html", vehicles=vehicles, selected_id=selected_id)
+
+
+def _render_vehicle(vehicle, vehicle_form=None, reading_form=None, service_form=None):
+    today = local_today()
+    return render_template(
+        "garage/vehicle.html",
+        vehicle=vehicle,
+        vehicle_form=vehicle_form or VehicleForm(obj=vehicle, formdata=None),
+        reading_form=reading_form or ReadingForm(formdata=None, read_on=today),
+        service_form=service_form or ServiceForm(formdata=None, done_on=today),
+        today=today,
+    )
+
+
+@bp.route("/<int:vehicle_id>")
+def vehicle(vehicle_id: int):
+    """One car: its details, odometer history and services done."""
+    return _render_vehicle(_own_vehicle(vehicle_id))
+
+
+@bp.route("/<int:vehicle_id>/edit", methods=["POST"])
+def edit(vehicle_id: int):
+    """Change the plate and registration date."""
+    vehicle = _own_vehicle(vehicle_id)
+    form = VehicleForm()
+    if form.validate_on_submit():
+        try:
+            garage.update_vehicle(
+                current_user,
+                vehicle,
+                plate=form.plate.data,
+                registered_on=form.registered_on.data,
+                today=local_today(),
+            )
+        except garage.GarageError as error:
+            db.session.rollback()
+            getattr(form, error.field).errors.append(_error_message(error))
+        else:
+            db.session.commit()
+            flash(_("Saved."), "success")
+            return redirect(url_for("garage.vehicle", vehicle_id=vehicle.id))
+    return _render_vehicle(vehicle, vehicle_form=form)
+
+
+@bp.route("/<int:vehicle_id>/readings", methods=["POST"])
+def add_reading(vehicle_id: int):
+    """Record an odometer reading."""
+    vehicle = _own_vehicle(vehicle_id)
+    form = ReadingForm()
+    if form.validate_on_submit():
+        try:
+            garage.add_reading(
+                vehicle, km=form.km.data, read_on=form.read_on.data, today=local_today()
+            )
+        except garage.GarageError as error:
+            db.session.rollback()
+            getattr(form, error.field).errors.append(_error_message(error, form.km.data))
+        else:
+            db.session.commit()
+            flash(_("Reading saved: %(km)s km.", km=f"{form.km.data:,}"), "success")
+            return redirect(url_for("garage.vehicle", vehicle_id=vehicle.id))
+    return _render_vehicle(vehicle, reading_form=form)
+
+
+@bp.route("/<int:vehicle_id>/services", methods=["POST"])
+def add_service(vehicle_id: int):
+    """Note a maintenance item done elsewhere, so the matcher counts from it."""
+    vehicle = _own_vehicle(vehicle_id)
+    form = ServiceForm()
+    if form.validate_on_submit():
+        try:
+            garage.record_service(
+                vehicle,
+                item=form.item.data,
+                done_on=form.done_on.data,
+                km=form.km.data,
+                today=local_today(),
+            )
+        except garage.GarageError as error:
+            db.session.rollback()
+            getattr(form, error.field).errors.append(_error_message(error))
+        else:
+            db.session.commit()
+            flash(_("Service recorded."), "success")
+            return redirect(url_for("garage.vehicle", vehicle_id=vehicle.id))
+    return _render_vehicle(vehicle, service_form=form)
+
+
+@bp.route("/<int:vehicle_id>/select", methods=["POST"])
+def select_vehicle(vehicle_id: int):
+    """Make this car the selected one for browsing and the matcher."""
+    vehicle = _own_vehicle(vehicle_id)
+    select_garage_vehicle(vehicle)
+    flash(_("Selected: %(vehicle)s", vehicle=vehicle.label), "success")
+    return redirect(url_for("garage.index"))
+
+
+@bp.route("/<int:vehicle_id>/default", methods=["POST"])
+def make_default(vehicle_id: int):
+    """Make this car the default one."""
+    vehicle = _own_vehicle(vehicle_id)
+    garage.make_default(current_user, vehicle)
+    db.session.commit()
+    flash(_("Default car changed."), "success")
+    return redirect(url_for("garage.index"))
+
+
+@bp.route("/<int:vehicle_id>/delete", methods=["POST"])
+def delete(vehicle_id: int):
+    """Remove the car and its history from the garage."""
+    vehicle = _own_vehicle(vehicle_id)
+    garage.remove_vehicle(current_user, vehicle)
+    db.session.commit()
+    flash(_("Car removed from your garage."), "info")
+    return redirect(url_for("garage.index"))

@@ -1,0 +1,97 @@
+from flask import abort, render_template, request
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from ...selection import current_vehicle, load_variant
+from ...services import garage
+from ...services.garage import EARLIEST_REGISTRATION
+from ...services.maintenance import STATUSES
+from ...services.maintenance_rules import history_of, plan_maintenance
+from ...timeutil import local_today
+from . import bp, wording
+from .forms import MatcherForm
+
+
+def _owned_vehicle(vehicle_id: int | None):
+    """The signed-in owner's garage vehicle named in the URL; someone else's is a 404."""
+    if vehicle_id is None:
+        return None
+    if not current_user.is_authenticated:
+        abort(404)
+    vehicle = garage.get_vehicle(current_user, vehicle_id)
+    if vehicle is None:
+        abort(404)
+    return vehicle
+
+
+@bp.route("/")
+def form():
+    """The matcher form, prefilled from the selected (or named) vehicle and its last reading."""
+    vehicle = _owned_vehicle(request.args.get("vehicle", type=int))
+    selected = current_vehicle()
+    if vehicle is None and selected is not None:
+        vehicle = selected.garage_vehicle
+    form = MatcherForm(formdata=None)
+    variant = None
+    if vehicle is not None:
+        variant = load_variant(vehicle.variant_id)
+        form.vehicle.data = vehicle.id
+        form.registered.data = vehicle.registered_on
+        if vehicle.last_reading is not None:
+            form.km.data = vehicle.last_reading.km
+    elif selected is not None:
+        variant = selected.variant
+    if variant is not None:
+        form.variant.data = variant.id
+    return render_template("maintenance/form.html", form=form, variant=variant, today=local_today())
+
+
+@bp.route("/result")
+def result():
+    """What is due, overdue and coming up, and why. The URL carries every input."""
+    form = MatcherForm(request.args)
+    today = local_today()
+    valid = form.validate()
+    variant = load_variant(form.variant.data) if form.variant.data is not None else None
+    if form.variant.data is not None and variant is None:
+        form.variant.errors = [
+            _("There is no vehicle %(id)s in the catalog.", id=form.variant.data)
+        ]
+        valid = False
+    if variant is None and not form.fuel.data and not form.variant.errors:
+        form.fuel.errors = [_("Choose a vehicle, or at least its fuel type.")]
+        valid = False
+    registered = form.registered.data
+    if registered is not None and registered > today:
+        form.registered.errors = [_("The registration date cannot be in the future.")]
+        valid = False
+    elif registered is not None and registered < EARLIEST_REGISTRATION:
+        form.registered.errors = [_("The registration date cannot be before 1980.")]
+        valid = False
+    if not valid:
+        return render_template(
+            "maintenance/form.html", form=form, variant=variant, today=today
+        ), 400
+    vehicle = _owned_vehicle(form.vehicle.data)
+    plan = plan_maintenance(
+        variant=variant,
+        fuel_type=form.fuel.data or None,
+        transmission=form.transmission.data or None,
+        odometer_km=form.km.data,
+        registered_on=registered,
+        age_months=form.months.data if registered is None else None,
+        condition=form.condition.data or "normal",
+        today=today,
+        history=history_of(vehicle) if vehicle is not None else None,
+    )
+    groups = [(status, [r for r in plan.results if r.status == status]) for status in STATUSES]
+    return render_template(
+        "maintenance/result.html",
+        form=form,
+        variant=variant,
+        vehicle=vehicle,
+        groups=[(status, rows) for status, rows in groups if rows],
+        count=len(plan.results),
+        wording=wording,
+        today=today,
+    )

@@ -1,0 +1,85 @@
+"""The matcher's results in words, in the visitor's language."""
+
+from datetime import date
+
+from flask_babel import format_date, gettext, ngettext
+
+from ...services.maintenance import ItemResult, Rule, months_between
+
+
+def _km(value: int) -> str:
+    return f"{value:,}"
+
+
+def interval(rule: Rule) -> str:
+    """'10,000 km or 12 months' (whichever first), plus the first interval where it differs."""
+    parts = []
+    if rule.every_km:
+        parts.append(gettext("%(km)s km", km=_km(rule.every_km)))
+    if rule.every_months:
+        parts.append(ngettext("%(num)d month", "%(num)d months", rule.every_months))
+    text = gettext(" or ").join(parts) if parts else gettext("once")
+    if rule.first_km or rule.first_months:
+        first = []
+        if rule.first_km:
+            first.append(gettext("%(km)s km", km=_km(rule.first_km)))
+        if rule.first_months:
+            first.append(ngettext("%(num)d month", "%(num)d months", rule.first_months))
+        text = gettext(
+            "first at %(first)s, then every %(every)s",
+            first=gettext(" or ").join(first),
+            every=text,
+        )
+    return text
+
+
+def reason(result: ItemResult, today: date) -> str:
+    """Why the item has its status: what it was counted from, and the interval."""
+    period = interval(result.rule)
+    if result.status == "unknown":
+        return gettext(
+            "Interval %(interval)s: give the registration date or age to judge it.", interval=period
+        )
+    if result.assumed:
+        basis = gettext("No service history: assuming it was done on schedule from new")
+        if result.last_km:
+            basis = gettext(
+                "No service history: assuming it was last done on schedule at %(km)s km",
+                km=_km(result.last_km),
+            )
+        return gettext("%(basis)s; interval %(interval)s.", basis=basis, interval=period)
+    pieces = []
+    if result.last_km is not None:
+        pieces.append(gettext("last done at %(km)s km", km=_km(result.last_km)))
+    if result.last_on is not None:
+        months = months_between(result.last_on, today)
+        pieces.append(ngettext("%(num)d month ago", "%(num)d months ago", months))
+    done = gettext(", ").join(pieces) or gettext("done before")
+    return gettext(
+        "%(done)s; interval %(interval)s.", done=done[:1].upper() + done[1:], interval=period
+    )
+
+
+def next_due(result: ItemResult) -> str:
+    parts = []
+    if result.next_due_km is not None:
+        parts.append(gettext("at %(km)s km", km=_km(result.next_due_km)))
+    if result.next_due_on is not None:
+        parts.append(gettext("by %(date)s", date=format_date(result.next_due_on)))
+    return gettext(" or ").join(parts) or "—"
+
+
+def remaining(result: ItemResult) -> str:
+    """How far off (or past) the due point is, in km and days."""
+    parts = []
+    if result.km_left is not None:
+        if result.km_left < 0:
+            parts.append(gettext("%(km)s km over", km=_km(-result.km_left)))
+        else:
+            parts.append(gettext("%(km)s km left", km=_km(result.km_left)))
+    if result.days_left is not None:
+        if result.days_left < 0:
+            parts.append(ngettext("%(num)d day over", "%(num)d days over", -result.days_left))
+        else:
+            parts.append(ngettext("%(num)d day left", "%(num)d days left", result.days_left))
+    return gettext(", ").join(parts)

@@ -1,0 +1,157 @@
+"""The vehicle catalog (brand → maker → series → variant) and owners' garages."""
+
+import enum
+from datetime import date, datetime
+
+from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db
+from .types import UTCDateTime, enum_type, utcnow
+from .users import User
+
+MAX_ODOMETER_KM = 2_000_000
+
+
+class Brand(db.Model):
+    __tablename__ = "brands"
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    name: Mapped[str] = mapped_column(String(60))
+    initial: Mapped[str] = mapped_column(String(1), index=True)
+    pinyin: Mapped[str] = mapped_column(String(120), index=True)
+    pinyin_initials: Mapped[str] = mapped_column(String(30), index=True)
+
+    series: Mapped[list["Series"]] = relationship(back_populates="brand", order_by="Series.name")
+
+
+class Maker(db.Model):
+    __tablename__ = "makers"
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    brand_id: Mapped[int] = mapped_column(ForeignKey("brands.id"), index=True)
+    name: Mapped[str] = mapped_column(String(60))
+
+
+class Series(db.Model):
+    __tablename__ = "series"
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    brand_id: Mapped[int] = mapped_column(ForeignKey("brands.id"), index=True)
+    maker_id: Mapped[int] = mapped_column(ForeignKey("makers.id"), index=True)
+    name: Mapped[str] = mapped_column(String(80))
+    pinyin: Mapped[str] = mapped_column(String(160), index=True)
+    pinyin_initials: Mapped[str] = mapped_column(String(40), index=True)
+
+    brand: Mapped[Brand] = relationship(back_populates="series")
+    maker: Mapped[Maker] = relationship()
+    variants: Mapped[list["Variant"]] = relationship(back_populates="series")
+
+
+class Variant(db.Model):
+    """A model-year variant, with the specs parsed from its name (None where unknown)."""
+
+    __tablename__ = "variants"
+    __table_args__ = (Index("ix_variants_series_year", "series_id", "model_year"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    series_id: Mapped[int] = mapped_column(ForeignKey("series.id"))
+    name: Mapped[str] = mapped_column(String(120))
+    model_year: Mapped[int | None] = mapped_column(Integer)
+    displacement_cc: Mapped[int | None] = mapped_column(Integer)
+    aspiration: Mapped[str | None] = mapped_column(String(12))
+    fuel_type: Mapped[str | None] = mapped_column(String(8))
+    transmission: Mapped[str | None] = mapped_column(String(12))
+
+    series: Mapped[Series] = relationship(back_populates="variants")
+
+    @property
+    def label(self) -> str:
+        return f"{self.series.brand.name} {self.series.name} {self.name}"
+
+
+class GarageVehicle(db.Model):
+    """A car in an owner's garage."""
+
+    __tablename__ = "garage_vehicles"
+    __table_args__ = (
+        Index(
+            "uq_garage_vehicles_one_default",
+            "owner_id",
+            unique=True,
+            sqlite_where=db.text("is_default"),
+            postgresql_where=db.text("is_default"),
+        ),
+        UniqueConstraint("owner_id", "plate", name="uq_garage_vehicles_owner_plate"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    owner_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    variant_id: Mapped[int] = mapped_column(ForeignKey("variants.id"), index=True)
+    plate: Mapped[str | None] = mapped_column(String(10))
+    registered_on: Mapped[date | None] = mapped_column(Date)
+    is_default: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    owner: Mapped[User] = relationship()
+    variant: Mapped[Variant] = relationship()
+    readings: Mapped[list["OdometerReading"]] = relationship(
+        back_populates="vehicle",
+        order_by="(OdometerReading.read_on, OdometerReading.km)",
+        cascade="all, delete-orphan",
+    )
+    services: Mapped[list["ServiceRecord"]] = relationship(
+        back_populates="vehicle",
+        order_by="(ServiceRecord.done_on, ServiceRecord.km)",
+        cascade="all, delete-orphan",
+    )
+
+    @property
+    def label(self) -> str:
+        return self.variant.label
+
+    @property
+    def last_reading(self) -> "OdometerReading | None":
+        return self.readings[-1] if self.readings else None
+
+
+class ReadingSource(enum.StrEnum):
+    OWNER = "owner"
+    SHOP = "shop"
+
+
+class OdometerReading(db.Model):
+    __tablename__ = "odometer_readings"
+    __table_args__ = (
+        CheckConstraint(f"km >= 0 AND km <= {MAX_ODOMETER_KM}", name="km_range"),
+        Index("ix_odometer_readings_vehicle_date", "vehicle_id", "read_on"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    vehicle_id: Mapped[int] = mapped_column(ForeignKey("garage_vehicles.id", ondelete="CASCADE"))
+    read_on: Mapped[date] = mapped_column(Date)
+    km: Mapped[int] = mapped_column(Integer)
+    source: Mapped[ReadingSource] = mapped_column(enum_type(ReadingSource))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    vehicle: Mapped[GarageVehicle] = relationship(back_populates="readings")
+
+
+class ServiceRecord(db.Model):
+    """A maintenance item done on a garage vehicle (told by the owner, or a shop's redemption)."""
+
+    __tablename__ = "service_records"
+    __table_args__ = (
+        CheckConstraint(f"km IS NULL OR (km >= 0 AND km <= {MAX_ODOMETER_KM})", name="km_range"),
+        Index("ix_service_records_vehicle_item", "vehicle_id", "item"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    vehicle_id: Mapped[int] = mapped_column(ForeignKey("garage_vehicles.id", ondelete="CASCADE"))
+    item: Mapped[str] = mapped_column(String(40))
+    done_on: Mapped[date] = mapped_column(Date)
+    km: Mapped[int | None] = mapped_column(Integer)
+    source: Mapped[ReadingSource] = mapped_column(enum_type(ReadingSource))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    vehicle: Mapped[GarageVehicle] = relationship(back_populates="services")

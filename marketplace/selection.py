@@ -1,0 +1,97 @@
+"""The vehicle the visitor has selected: in the session for guests, in the garage once signed in."""
+
+from dataclasses import dataclass
+
+from flask import g, session
+from flask_login import current_user, user_logged_in
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+
+from .extensions import db
+from .models import GarageVehicle, Series, Variant
+from .services import garage
+from .timeutil import local_today
+
+GUEST_KEY = "variant_id"
+GARAGE_KEY = "garage_vehicle_id"
+
+
+@dataclass(frozen=True)
+class SelectedVehicle:
+    variant: Variant
+    garage_vehicle: GarageVehicle | None = None
+
+    @property
+    def label(self) -> str:
+        return self.variant.label
+
+
+def load_variant(variant_id: int | None) -> Variant | None:
+    if variant_id is None:
+        return None
+    return db.session.scalar(
+        select(Variant)
+        .options(joinedload(Variant.series).joinedload(Series.brand))
+        .where(Variant.id == variant_id)
+    )
+
+
+def _selected_garage_vehicle() -> GarageVehicle | None:
+    chosen = session.get(GARAGE_KEY)
+    if isinstance(chosen, int):
+        vehicle = garage.get_vehicle(current_user, chosen)
+        if vehicle is not None:
+            return vehicle
+    return garage.default_vehicle(current_user)
+
+
+def current_vehicle() -> SelectedVehicle | None:
+    """The selected vehicle for this request (looked up once)."""
+    if "selected_vehicle" in g:
+        return g.selected_vehicle
+    selected = None
+    if current_user.is_authenticated:
+        vehicle = _selected_garage_vehicle()
+        if vehicle is not None:
+            selected = SelectedVehicle(load_variant(vehicle.variant_id), vehicle)
+    else:
+        variant = load_variant(session.get(GUEST_KEY))
+        if variant is not None:
+            selected = SelectedVehicle(variant)
+    g.selected_vehicle = selected
+    return selected
+
+
+def select_variant(variant: Variant) -> SelectedVehicle:
+    """Make `variant` the selected vehicle; signed-in owners get it in their garage."""
+    g.pop("selected_vehicle", None)
+    if current_user.is_authenticated:
+        vehicle = garage.adopt_selection(current_user, variant, today=local_today())
+        session[GARAGE_KEY] = vehicle.id
+        return SelectedVehicle(variant, vehicle)
+    session[GUEST_KEY] = variant.id
+    return SelectedVehicle(variant)
+
+
+def select_garage_vehicle(vehicle: GarageVehicle) -> None:
+    g.pop("selected_vehicle", None)
+    session[GARAGE_KEY] = vehicle.id
+
+
+def _adopt_guest_selection(app, user) -> None:
+    """On sign-in, the car a guest picked moves into their garage and stays selected."""
+    variant = load_variant(session.pop(GUEST_KEY, None))
+    if variant is None:
+        return
+    vehicle = garage.adopt_selection(user, variant, today=local_today())
+    db.session.commit()
+    session[GARAGE_KEY] = vehicle.id
+    g.pop("selected_vehicle", None)
+
+
+def init_app(app) -> None:
+    user_logged_in.connect(_adopt_guest_selection, app)
+
+    @app.context_processor
+    def inject_current_vehicle():
+        return {"current_vehicle": current_vehicle()}

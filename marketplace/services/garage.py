@@ -1,0 +1,233 @@
+"""An owner's garage: vehicles, odometer readings and services done."""
+
+import re
+from datetime import date
+
+from sqlalchemy import func, select, update
+
+from ..extensions import db
+from ..models import (
+    GarageVehicle,
+    OdometerReading,
+    ReadingSource,
+    ServiceRecord,
+    User,
+    Variant,
+)
+from ..models.vehicles import MAX_ODOMETER_KM
+from . import audit
+
+EARLIEST_REGISTRATION = date(1980, 1, 1)
+_PROVINCES = "京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼"
+_LETTER = "A-HJ-NP-Z"  # plates use no I or O
+PLATE_RE = re.compile(
+    rf"^[{_PROVINCES}][{_LETTER}]"
+    rf"(?:[{_LETTER}0-9]{{4}}[{_LETTER}0-9挂学警]"  # ordinary plate: 5 characters
+    rf"|[DFABCEGHJK][{_LETTER}0-9][0-9]{{4}}"  # new-energy small car: D/F… + 5
+    rf"|[0-9]{{5}}[DFABCEGHJK])$"  # new-energy large vehicle: 5 digits + D/F…
+)
+
+
+class GarageError(ValueError):
+    """A change to the garage that is refused; `code` says why, `field` which input."""
+
+    def __init__(self, code: str, field: str | None = None, **details) -> None:
+        super().__init__(code)
+        self.code = code
+        self.field = field
+        self.details = details
+
+
+def normalize_plate(plate: str | None) -> str | None:
+    """Upper-case, without spaces, dots or dashes; None for an empty plate."""
+    if plate is None:
+        return None
+    cleaned = re.sub(r"[\s·.\-]", "", plate).upper()
+    return cleaned or None
+
+
+def valid_plate(plate: str) -> bool:
+    return bool(PLATE_RE.match(plate))
+
+
+def check_registration(registered_on: date | None, today: date) -> None:
+    if registered_on is None:
+        return
+    if registered_on > today:
+        raise GarageError("registered_in_future", "registered_on")
+    if registered_on < EARLIEST_REGISTRATION:
+        raise GarageError("registered_too_early", "registered_on")
+
+
+def _check_plate(owner: User, plate: str | None, exclude_id: int | None = None) -> str | None:
+    plate = normalize_plate(plate)
+    if plate is None:
+        return None
+    if not valid_plate(plate):
+        raise GarageError("bad_plate", "plate")
+    clash = select(GarageVehicle.id).where(
+        GarageVehicle.owner_id == owner.id, GarageVehicle.plate == plate
+    )
+    if exclude_id is not None:
+        clash = clash.where(GarageVehicle.id != exclude_id)
+    if db.session.scalar(clash) is not None:
+        raise GarageError("plate_taken", "plate")
+    return plate
+
+
+def vehicles_of(owner: User) -> list[GarageVehicle]:
+    return list(
+        db.session.scalars(
+            select(GarageVehicle)
+            .where(GarageVehicle.owner_id == owner.id)
+            .order_by(GarageVehicle.is_default.desc(), GarageVehicle.id)
+        )
+    )
+
+
+def get_vehicle(owner: User, vehicle_id: int) -> GarageVehicle | None:
+    """The owner's vehicle with this id, or None (also for someone else's vehicle)."""
+    return db.session.scalar(
+        select(GarageVehicle).where(
+            GarageVehicle.id == vehicle_id, GarageVehicle.owner_id == owner.id
+        )
+    )
+
+
+def default_vehicle(owner: User) -> GarageVehicle | None:
+    return db.session.scalar(
+        select(GarageVehicle)
+        .where(GarageVehicle.owner_id == owner.id)
+        .order_by(GarageVehicle.is_default.desc(), GarageVehicle.id)
+        .limit(1)
+    )
+
+
+def add_vehicle(
+    owner: User,
+    variant: Variant,
+    *,
+    today: date,
+    plate: str | None = None,
+    registered_on: date | None = None,
+) -> GarageVehicle:
+    """Add a car to the owner's garage; the first one becomes the default."""
+    check_registration(registered_on, today)
+    plate = _check_plate(owner, plate)
+    has_any = db.session.scalar(
+        select(func.count()).select_from(GarageVehicle).where(GarageVehicle.owner_id == owner.id)
+    )
+    vehicle = GarageVehicle(
+        owner_id=owner.id,
+        variant_id=variant.id,
+        plate=plate,
+        registered_on=registered_on,
+        is_default=not has_any,
+    )
+    db.session.add(vehicle)
+    db.session.flush()
+    audit.record(owner, "garage.vehicle_added", vehicle, variant_id=variant.id)
+    return vehicle
+
+
+def adopt_selection(owner: User, variant: Variant, *, today: date) -> GarageVehicle:
+    """Put a guest's selected variant into the garage, reusing a plate-less entry of it."""
+    existing = db.session.scalar(
+        select(GarageVehicle).where(
+            GarageVehicle.owner_id == owner.id, GarageVehicle.variant_id == variant.id
+        )
+    )
+    return existing or add_vehicle(owner, variant, today=today)
+
+
+def update_vehicle(
+    owner: User,
+    vehicle: GarageVehicle,
+    *,
+    plate: str | None,
+    registered_on: date | None,
+    today: date,
+) -> None:
+    check_registration(registered_on, today)
+    vehicle.plate = _check_plate(owner, plate, exclude_id=vehicle.id)
+    vehicle.registered_on = registered_on
+    db.session.flush()
+
+
+def make_default(owner: User, vehicle: GarageVehicle) -> None:
+    db.session.execute(
+        update(GarageVehicle)
+        .where(GarageVehicle.owner_id == owner.id, GarageVehicle.is_default)
+        .values(is_default=False)
+    )
+    db.session.flush()
+    vehicle.is_default = True
+    db.session.flush()
+
+
+def remove_vehicle(owner: User, vehicle: GarageVehicle) -> None:
+    """Delete the car and its history; another car becomes the default."""
+    was_default = vehicle.is_default
+    db.session.delete(vehicle)
+    db.session.flush()
+    audit.record(owner, "garage.vehicle_removed", None, vehicle_id=vehicle.id)
+    if was_default:
+        successor = default_vehicle(owner)
+        if successor is not None:
+            successor.is_default = True
+            db.session.flush()
+
+
+def add_reading(
+    vehicle: GarageVehicle,
+    *,
+    km: int,
+    read_on: date,
+    today: date,
+    source: ReadingSource = ReadingSource.OWNER,
+) -> OdometerReading:
+    """Record an odometer reading; it must fit between the readings before and after it."""
+    if not 0 <= km <= MAX_ODOMETER_KM:
+        raise GarageError("km_range", "km")
+    if read_on > today:
+        raise GarageError("reading_in_future", "read_on")
+    if vehicle.registered_on and read_on < vehicle.registered_on:
+        raise GarageError("reading_before_registration", "read_on")
+    earlier = db.session.scalar(
+        select(func.max(OdometerReading.km)).where(
+            OdometerReading.vehicle_id == vehicle.id, OdometerReading.read_on <= read_on
+        )
+    )
+    if earlier is not None and km < earlier:
+        raise GarageError("km_below_earlier", "km", earlier=earlier)
+    later = db.session.scalar(
+        select(func.min(OdometerReading.km)).where(
+            OdometerReading.vehicle_id == vehicle.id, OdometerReading.read_on > read_on
+        )
+    )
+    if later is not None and km > later:
+        raise GarageError("km_above_later", "km", later=later)
+    reading = OdometerReading(vehicle=vehicle, km=km, read_on=read_on, source=source)
+    db.session.add(reading)
+    db.session.flush()
+    return reading
+
+
+def record_service(
+    vehicle: GarageVehicle,
+    *,
+    item: str,
+    done_on: date,
+    km: int | None,
+    today: date,
+    source: ReadingSource = ReadingSource.OWNER,
+) -> ServiceRecord:
+    """Note that a maintenance item was done, so the matcher counts from it."""
+    if done_on > today:
+        raise GarageError("service_in_future", "done_on")
+    if km is not None and not 0 <= km <= MAX_ODOMETER_KM:
+        raise GarageError("km_range", "km")
+    record = ServiceRecord(vehicle=vehicle, item=item, done_on=done_on, km=km, source=source)
+    db.session.add(record)
+    db.session.flush()
+    return record

@@ -1,0 +1,130 @@
+"""Maintenance rules in the database, and the matcher run for a vehicle."""
+
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from sqlalchemy import delete, select
+
+from ..extensions import db
+from ..models import GarageVehicle, MaintenanceRule, Variant
+from ..models import ServiceRecord as ServiceRecordRow
+from .maintenance import (
+    RULES_CSV,
+    ItemResult,
+    Rule,
+    ServiceRecord,
+    match_maintenance,
+    parse_rules_csv,
+    select_rules,
+)
+
+_FIELDS = (
+    "item",
+    "every_km",
+    "every_months",
+    "first_km",
+    "first_months",
+    "condition",
+    "brand",
+    "series",
+    "source",
+    "source_url",
+    "note",
+)
+
+
+@dataclass(frozen=True)
+class RulesImport:
+    added: int
+    replaced: int
+
+
+def import_rules(rules: list[Rule]) -> RulesImport:
+    """Store rules, replacing those with the same key; other rules stay."""
+    keys = [rule.key for rule in rules]
+    existing = set(
+        db.session.scalars(select(MaintenanceRule.key).where(MaintenanceRule.key.in_(keys)))
+    )
+    db.session.execute(delete(MaintenanceRule).where(MaintenanceRule.key.in_(keys)))
+    for rule in rules:
+        row = MaintenanceRule(
+            key=rule.key,
+            fuel_types="|".join(sorted(rule.fuel_types)),
+            transmissions="|".join(sorted(rule.transmissions)),
+            **{name: getattr(rule, name) for name in _FIELDS},
+        )
+        db.session.add(row)
+    db.session.flush()
+    return RulesImport(added=len(rules) - len(existing), replaced=len(existing))
+
+
+def import_rules_file(path: Path = RULES_CSV) -> RulesImport:
+    """Parse and store a rules CSV; a file with any problem stores nothing (RulesFileError)."""
+    return import_rules(parse_rules_csv(path.read_text(encoding="utf-8-sig")))
+
+
+def _codes(value: str) -> frozenset[str]:
+    return frozenset(code for code in value.split("|") if code)
+
+
+def stored_rules() -> list[Rule]:
+    return [
+        Rule(
+            key=row.key,
+            fuel_types=_codes(row.fuel_types),
+            transmissions=_codes(row.transmissions),
+            **{name: getattr(row, name) for name in _FIELDS},
+        )
+        for row in db.session.scalars(select(MaintenanceRule).order_by(MaintenanceRule.key))
+    ]
+
+
+def history_of(vehicle: GarageVehicle) -> list[ServiceRecord]:
+    rows = db.session.scalars(
+        select(ServiceRecordRow).where(ServiceRecordRow.vehicle_id == vehicle.id)
+    )
+    return [ServiceRecord(item=row.item, km=row.km, on=row.done_on) for row in rows]
+
+
+@dataclass(frozen=True)
+class MaintenancePlan:
+    rules: dict[str, Rule]
+    results: list[ItemResult]
+
+
+def plan_maintenance(
+    *,
+    variant: Variant | None,
+    fuel_type: str | None,
+    transmission: str | None,
+    odometer_km: int,
+    today: date,
+    registered_on: date | None = None,
+    age_months: int | None = None,
+    condition: str = "normal",
+    history: list[ServiceRecord] | None = None,
+) -> MaintenancePlan:
+    """Pick the rules that fit the car (series → brand → fuel default) and match them."""
+    if variant is not None:
+        fuel_type, transmission = variant.fuel_type, variant.transmission
+        brand, series = variant.series.brand.name, variant.series.name
+    else:
+        brand = series = None
+    rules = select_rules(
+        stored_rules(),
+        fuel_type=fuel_type,
+        transmission=transmission,
+        brand=brand,
+        series=series,
+        condition=condition,
+    )
+    results = match_maintenance(
+        rules,
+        odometer_km=odometer_km,
+        registered_on=registered_on,
+        age_months=age_months,
+        today=today,
+        history=history or [],
+    )
+    return MaintenancePlan(rules=rules, results=results)
