@@ -25,6 +25,8 @@ translations: $(STAMP)
 run: bootstrap
 	mkdir -p instance
 	FLASK_DEBUG=1 $(FLASK) db upgrade
+	FLASK_DEBUG=1 $(FLASK) catalog import
+	FLASK_DEBUG=1 $(FLASK) maintenance import-rules
 	FLASK_DEBUG=1 $(FLASK) seed demo
 	FLASK_DEBUG=1 $(FLASK) run --host $(HOST) --port $(PORT)
 

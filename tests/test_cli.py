@@ -119,3 +119,29 @@ def test_a_bad_rules_file_names_row_and_field_and_loads_nothing(app, tmp_path, b
     assert expected in result.output
     assert "nothing imported" in result.output
     assert rule_keys(app) == {}
+
+
+def test_catalog_import_is_idempotent_and_reports_unparsed_fields(app):
+    from marketplace.models import Brand, Series, Variant
+
+    runner = app.test_cli_runner()
+    first = runner.invoke(args=["catalog", "import"])
+    assert first.exit_code == 0, first.output
+    assert "transmission" in first.output and "%" in first.output
+    with app.app_context():
+        counts = [
+            db.session.scalar(select(func.count()).select_from(model))
+            for model in (Brand, Series, Variant)
+        ]
+        toyota = db.session.scalar(select(Brand).where(Brand.name == "丰田"))
+        assert (toyota.pinyin, toyota.pinyin_initials) == ("fengtian", "ft")
+    assert counts[0] > 200 and counts[1] > 2000 and counts[2] > 38000
+    second = runner.invoke(args=["catalog", "import"])
+    assert second.exit_code == 0
+    assert "variants       0 added       0 updated" in second.output
+    with app.app_context():
+        again = [
+            db.session.scalar(select(func.count()).select_from(model))
+            for model in (Brand, Series, Variant)
+        ]
+    assert again == counts
