@@ -41,12 +41,18 @@ def reason(result: ItemResult, today: date) -> str:
             "Interval %(interval)s: give the registration date or age to judge it.", interval=period
         )
     if result.assumed:
-        basis = gettext("No service history: assuming it was done on schedule from new")
+        when = []
         if result.last_km:
+            when.append(gettext("%(km)s km", km=_km(result.last_km)))
+        if result.last_on is not None:
+            when.append(format_date(result.last_on))
+        if when:
             basis = gettext(
-                "No service history: assuming it was last done on schedule at %(km)s km",
-                km=_km(result.last_km),
+                "No service history: assuming it was last done on schedule (%(when)s)",
+                when=gettext(", ").join(when),
             )
+        else:
+            basis = gettext("No service history: assuming it was done on schedule from new")
         return gettext("%(basis)s; interval %(interval)s.", basis=basis, interval=period)
     pieces = []
     if result.last_km is not None:
