@@ -1,8 +1,10 @@
 """Pieces shared by the blueprints' forms."""
 
 from collections.abc import Mapping
+from decimal import Decimal
 
-from wtforms import SelectChoice
+from flask_babel import lazy_gettext as _l
+from wtforms import DecimalField, SelectChoice, ValidationError
 
 
 def choices(labels: Mapping[str, object], blank: str | None = None) -> list[SelectChoice]:
@@ -14,3 +16,23 @@ def choices(labels: Mapping[str, object], blank: str | None = None) -> list[Sele
 def strip(value):
     """A WTForms filter: trim surrounding whitespace from text input."""
     return value.strip() if isinstance(value, str) else value
+
+
+class MoneyField(DecimalField):
+    """An amount typed in yuan (up to 2 decimals); `.fen` is the integer in minor units."""
+
+    def __init__(self, label=None, validators=None, **kwargs):
+        kwargs.setdefault("places", 2)
+        kwargs.setdefault("render_kw", {"inputmode": "decimal"})
+        super().__init__(label, validators, **kwargs)
+
+    def pre_validate(self, form):
+        if self.data is not None and self.data != self.data.quantize(Decimal("0.01")):
+            raise ValidationError(_l("At most two decimal places."))
+
+    @property
+    def fen(self) -> int | None:
+        return None if self.data is None else int((self.data * 100).to_integral_value())
+
+    def set_fen(self, fen: int | None) -> None:
+        self.data = None if fen is None else Decimal(fen) / 100

@@ -62,13 +62,45 @@ CONDITION_NAMES = {
     "severe": _l("Severe conditions (short trips, dust, heavy traffic, extreme heat or cold)"),
 }
 
+CATEGORY_NAMES = {
+    "maintenance": _l("Maintenance"),
+    "repair": _l("Repair"),
+    "cleaning": _l("Cleaning & detailing"),
+    "tires": _l("Tires & wheels"),
+    "accessories": _l("Accessories & modification"),
+}
+
+SHOP_STATUS_NAMES = {
+    "applied": _l("Awaiting review"),
+    "approved": _l("Approved"),
+    "rejected": _l("Rejected"),
+    "suspended": _l("Suspended"),
+}
+
+STAFF_ROLE_NAMES = {
+    "manager": _l("Manager"),
+    "technician": _l("Technician"),
+}
+
+LISTING_STATUS_NAMES = {
+    "draft": _l("Draft"),
+    "active": _l("On sale"),
+    "paused": _l("Paused"),
+}
+
 READING_SOURCE_NAMES = {
     "owner": _l("Owner"),
     "shop": _l("Shop"),
 }
 
 
+def label(code: str, names: dict) -> object:
+    """Jinja filter: the translated name of a code (the code itself when unknown)."""
+    return names.get(code, code)
+
+
 def init_app(app) -> None:
+    app.jinja_env.filters["label"] = label
     app.jinja_env.globals.update(
         role_names=ROLE_NAMES,
         fuel_names=FUEL_NAMES,
@@ -78,4 +110,8 @@ def init_app(app) -> None:
         status_names=STATUS_NAMES,
         condition_names=CONDITION_NAMES,
         reading_source_names=READING_SOURCE_NAMES,
+        category_names=CATEGORY_NAMES,
+        shop_status_names=SHOP_STATUS_NAMES,
+        staff_role_names=STAFF_ROLE_NAMES,
+        listing_status_names=LISTING_STATUS_NAMES,
     )

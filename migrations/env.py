@@ -95,6 +95,9 @@ def run_migrations_online():
         conf_args["process_revision_directives"] = process_revision_directives
 
     conf_args.setdefault("render_item", render_item)
+    from marketplace.models.listings import include_in_schema_compare
+
+    conf_args.setdefault("include_object", include_in_schema_compare)
 
     connectable = get_engine()
 

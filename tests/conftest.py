@@ -5,7 +5,7 @@ import re
 
 import pytest
 from flask.testing import FlaskClient
-from sqlalchemy import text
+from sqlalchemy import select, text
 
 from marketplace import create_app
 from marketplace.config import TestConfig
@@ -207,3 +207,171 @@ def small_catalog(app):
         )
         import_rules_file()
         db.session.commit()
+
+
+LICENCES = ("91350100M000100Y43", "91110000100012345L", "91310000631696382C")
+
+
+@pytest.fixture
+def shops(app, small_catalog, make_user):
+    """Two approved outlets of two chains (北京, 上海), one applied, with a few listings.
+
+    Returns the ids: {"a": shop, "b": shop, "pending": shop, "listings": {...}}.
+    """
+    from marketplace.models import ListingStatus, User
+    from marketplace.services import shops as shop_service
+    from marketplace.services.listings import ListingDraft, create_listing, set_status
+
+    make_user("manager-a@example.com")
+    make_user("manager-b@example.com")
+    make_user("manager-c@example.com")
+    make_user("admin@example.com", role=Role.ADMIN)
+    with app.app_context():
+        user = {
+            email: db.session.scalar(select(User).where(User.email == email))
+            for email in (
+                "manager-a@example.com",
+                "manager-b@example.com",
+                "manager-c@example.com",
+                "admin@example.com",
+            )
+        }
+        admin = user["admin@example.com"]
+
+        def outlet(manager, chain, name, city, district, lat, lng, licence):
+            return shop_service.apply_for_shop(
+                user[manager],
+                chain_name=chain,
+                name=name,
+                address="建国路88号",
+                city=city,
+                district=district,
+                latitude=lat,
+                longitude=lng,
+                opening_hours="08:30-20:00",
+                phone="13800138000",
+                licence_number=licence,
+            )
+
+        a = outlet(
+            "manager-a@example.com",
+            "驰安养车",
+            "望京店",
+            "北京",
+            "朝阳区",
+            39.99,
+            116.47,
+            LICENCES[0],
+        )
+        b = outlet(
+            "manager-b@example.com",
+            "快修侠",
+            "徐汇店",
+            "上海",
+            "徐汇区",
+            31.19,
+            121.44,
+            LICENCES[1],
+        )
+        pending = outlet(
+            "manager-c@example.com",
+            "新店连锁",
+            "天河店",
+            "广州",
+            "天河区",
+            23.13,
+            113.32,
+            LICENCES[2],
+        )
+        shop_service.approve(admin, a)
+        shop_service.approve(admin, b)
+
+        def listing(shop, title, category, price, items=(), sales=0, **extra):
+            draft = ListingDraft(
+                title=title,
+                category=category,
+                price_fen=price,
+                list_price_fen=price + 5000,
+                items=list(items),
+                **extra,
+            )
+            made = create_listing(user[shop.chain.admin.email], shop, draft)
+            set_status(user[shop.chain.admin.email], made, ListingStatus.ACTIVE)
+            made.sales_count = sales
+            return made
+
+        made = {
+            "oil_a": listing(
+                a,
+                "小保养套餐 机油+机滤 全合成",
+                "maintenance",
+                29900,
+                ("engine_oil", "oil_filter"),
+                sales=50,
+                fit_fuels=["petrol", "hev"],
+            ),
+            "filter_a": listing(a, "空调滤芯更换", "maintenance", 6900, ("cabin_filter",), sales=5),
+            "big_a": listing(
+                a,
+                "大保养套餐 机油机滤空滤空调滤",
+                "maintenance",
+                49900,
+                ("engine_oil", "oil_filter", "air_filter", "cabin_filter"),
+                sales=20,
+            ),
+            "wash_a": listing(a, "精致洗车", "cleaning", 3900, sales=300),
+            "toyota_a": listing(
+                a, "丰田专享 刹车油更换", "maintenance", 19900, ("brake_fluid",), fit_brand_ids=[3]
+            ),
+            "ev_b": listing(
+                b, "新能源车 电池检测", "maintenance", 9900, ("battery_check",), fit_fuels=["bev"]
+            ),
+            "oil_b": listing(
+                b, "小保养 机油机滤", "maintenance", 25900, ("engine_oil", "oil_filter"), sales=80
+            ),
+            "tire_b": listing(b, "四轮定位", "tires", 12800, sales=10),
+        }
+        draft = create_listing(
+            user["manager-b@example.com"],
+            b,
+            ListingDraft(title="草稿套餐", category="repair", price_fen=100, list_price_fen=100),
+        )
+        db.session.commit()
+        return {
+            "a": a.id,
+            "b": b.id,
+            "pending": pending.id,
+            "listings": {key: value.id for key, value in made.items()} | {"draft_b": draft.id},
+        }
+
+
+class QueryCounter:
+    def __init__(self):
+        self.statements: list[str] = []
+
+    def __call__(self, conn, cursor, statement, parameters, context, executemany):
+        self.statements.append(statement)
+
+    def __len__(self):
+        return len(self.statements)
+
+
+@pytest.fixture
+def count_queries(app):
+    """Count the SQL statements run inside the `with` block."""
+    from contextlib import contextmanager
+
+    from sqlalchemy import event
+
+    @contextmanager
+    def counting():
+        counter = QueryCounter()
+        with app.app_context():
+            engine = db.engine
+        event.listen(engine, "before_cursor_execute", counter)
+        try:
+            yield counter
+        finally:
+            event.remove(engine, "before_cursor_execute", counter)
+
+    return counting

@@ -12,6 +12,7 @@ from sqlalchemy.engine import make_url
 from marketplace import create_app
 from marketplace.config import TestConfig
 from marketplace.extensions import db
+from marketplace.models.listings import include_in_schema_compare
 
 
 @pytest.fixture
@@ -37,10 +38,15 @@ def test_upgrade_matches_models_and_downgrade_empties(empty_database_url):
     with app.app_context():
         flask_migrate.upgrade()
         with db.engine.connect() as conn:
-            context = MigrationContext.configure(conn, opts={"compare_type": True})
+            context = MigrationContext.configure(
+                conn,
+                opts={"compare_type": True, "include_object": include_in_schema_compare},
+            )
             diff = compare_metadata(context, db.metadata)
         assert diff == []
         flask_migrate.downgrade(revision="base")
         tables = set(inspect(db.engine).get_table_names()) - {"alembic_version"}
         assert tables == set()
+        flask_migrate.upgrade()
+        assert "listings" in inspect(db.engine).get_table_names()
         db.engine.dispose()

@@ -9,6 +9,8 @@ def register_blueprints(app) -> None:
     from .listings import bp as listings_bp
     from .main import bp as main_bp
     from .maintenance import bp as maintenance_bp
+    from .merchant import bp as merchant_bp
+    from .shops import bp as shops_bp
     from .vehicles import bp as vehicles_bp
 
     app.register_blueprint(main_bp)
@@ -18,4 +20,6 @@ def register_blueprints(app) -> None:
     app.register_blueprint(garage_bp, url_prefix="/garage")
     app.register_blueprint(maintenance_bp, url_prefix="/maintenance")
     app.register_blueprint(listings_bp, url_prefix="/listings")
+    app.register_blueprint(shops_bp, url_prefix="/shops")
+    app.register_blueprint(merchant_bp, url_prefix="/merchant")
     app.register_blueprint(admin_bp, url_prefix="/admin")

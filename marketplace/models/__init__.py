@@ -1,7 +1,9 @@
 """The domain models, one module per domain."""
 
 from .audit import AuditEntry
+from .listings import Category, Listing, ListingFitment, ListingItem, ListingStatus
 from .maintenance import MaintenanceRule
+from .shops import Chain, Shop, ShopStaff, ShopStatus, StaffInvitation, StaffRole
 from .users import Role, User
 from .vehicles import (
     Brand,
@@ -17,6 +19,17 @@ from .vehicles import (
 __all__ = [
     "AuditEntry",
     "Brand",
+    "Category",
+    "Chain",
+    "Listing",
+    "ListingFitment",
+    "ListingItem",
+    "ListingStatus",
+    "Shop",
+    "ShopStaff",
+    "ShopStatus",
+    "StaffInvitation",
+    "StaffRole",
     "GarageVehicle",
     "MaintenanceRule",
     "Maker",

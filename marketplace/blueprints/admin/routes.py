@@ -1,11 +1,15 @@
-from flask import render_template, request
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from ...extensions import db
-from ...models import AuditEntry, Role, User
+from ...models import AuditEntry, Role, Shop, ShopStatus, User
 from ...security import role_required
+from ...services import shops as shop_service
 from . import bp
+from .forms import ReasonForm
 
 PAGE_SIZE = 50
 
@@ -20,7 +24,16 @@ def require_admin():
 def index():
     """The operator's overview."""
     counts = dict(db.session.execute(select(User.role, func.count()).group_by(User.role)).all())
-    return render_template("admin/index.html", counts=counts, roles=list(Role))
+    shop_counts = dict(
+        db.session.execute(select(Shop.status, func.count()).group_by(Shop.status)).all()
+    )
+    return render_template(
+        "admin/index.html",
+        counts=counts,
+        roles=list(Role),
+        shop_counts=shop_counts,
+        shop_statuses=list(ShopStatus),
+    )
 
 
 @bp.route("/audit")
@@ -41,3 +54,52 @@ def audit_log():
         page=page,
         has_next=len(entries) > PAGE_SIZE,
     )
+
+
+@bp.route("/shops")
+def shops():
+    """Shops by status; applications oldest first."""
+    try:
+        status = ShopStatus(request.args.get("status", "applied"))
+    except ValueError:
+        status = ShopStatus.APPLIED
+    order = Shop.created_at if status is ShopStatus.APPLIED else Shop.id.desc()
+    found = db.session.scalars(
+        select(Shop)
+        .where(Shop.status == status)
+        .options(selectinload(Shop.chain))
+        .order_by(order)
+        .limit(200)
+    ).all()
+    return render_template(
+        "admin/shops.html", shops=found, status=status, statuses=list(ShopStatus)
+    )
+
+
+@bp.route("/shops/<int:shop_id>", methods=["GET", "POST"])
+def shop(shop_id: int):
+    """One shop, with the decisions an admin can take on it."""
+    shop = db.get_or_404(Shop, shop_id)
+    form = ReasonForm()
+    if request.method == "POST":
+        decision = request.form.get("decision")
+        try:
+            if decision == "approve":
+                shop_service.approve(current_user, shop)
+            elif decision == "reinstate":
+                shop_service.reinstate(current_user, shop)
+            elif decision in ("reject", "suspend"):
+                if not form.validate_on_submit():
+                    return render_template("admin/shop.html", shop=shop, form=form), 200
+                action = shop_service.reject if decision == "reject" else shop_service.suspend
+                action(current_user, shop, form.reason.data)
+            else:
+                abort(400)
+        except shop_service.IllegalTransition:
+            db.session.rollback()
+            flash(_("That decision is not possible for a shop in this state."), "error")
+        else:
+            db.session.commit()
+            flash(_("Decision saved."), "success")
+        return redirect(url_for("admin.shop", shop_id=shop.id))
+    return render_template("admin/shop.html", shop=shop, form=form)

@@ -1,18 +1,179 @@
-from flask import render_template, request
+import math
+from decimal import Decimal, InvalidOperation
+from urllib.parse import urlencode
 
-from ...labels import ITEM_NAMES
-from ...selection import load_variant
+from flask import abort, render_template, request, session
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload, selectinload
+
+from ...extensions import db
+from ...labels import CATEGORY_NAMES, ITEM_NAMES
+from ...models import Brand, Listing, Series, Shop
+from ...selection import current_vehicle, load_variant
+from ...services import listings as listing_service
+from ...services import shops as shop_service
+from ...services.listings import PAGE_SIZE, SORTS, Browse
 from . import bp
+
+MAX_PAGE = 500
+
+
+def _yuan(raw: str | None, label: str, notes: list[str]) -> int | None:
+    if raw in (None, ""):
+        return None
+    try:
+        value = Decimal(raw)
+    except InvalidOperation:
+        notes.append(_("%(field)s is not an amount; it was ignored.", field=label))
+        return None
+    if not value.is_finite() or value < 0 or value > 1_000_000:
+        notes.append(_("%(field)s must be between ¥0 and ¥1,000,000; it was ignored.", field=label))
+        return None
+    return int(value * 100)
+
+
+def _coordinate(raw: str | None, limit: float) -> float | None:
+    try:
+        value = float(raw)
+    except (TypeError, ValueError):
+        return None
+    return value if math.isfinite(value) and -limit <= value <= limit else None
+
+
+def parse_browse(args) -> tuple[Browse, list[str]]:
+    """Read the browse URL leniently: bad values fall back to defaults with a note."""
+    notes: list[str] = []
+    category = args.get("category") or None
+    if category is not None and category not in CATEGORY_NAMES:
+        notes.append(_("Unknown category; showing all categories."))
+        category = None
+    items = tuple(dict.fromkeys(i for i in args.getlist("item") if i in ITEM_NAMES))
+    sort = args.get("sort") or "popular"
+    if sort not in SORTS:
+        notes.append(_("Unknown sort order; sorted by popularity."))
+        sort = "popular"
+    near = None
+    if args.get("lat") or args.get("lng"):
+        lat, lng = _coordinate(args.get("lat"), 90), _coordinate(args.get("lng"), 180)
+        if lat is None or lng is None:
+            notes.append(_("The coordinates are out of range; distance is not used."))
+        else:
+            near = (lat, lng)
+    if sort == "distance" and near is None:
+        if "lat" not in args:
+            notes.append(_("Give your location to sort by distance."))
+        sort = "popular"
+    page = args.get("page", "1")
+    page = int(page) if page.isdigit() else 1
+    page = min(max(page, 1), MAX_PAGE)
+    rating = args.get("min_rating")
+    try:
+        min_rating = int(Decimal(rating) * 1000) if rating else None
+    except InvalidOperation:
+        min_rating = None
+    if min_rating is not None and not 0 <= min_rating <= 5000:
+        min_rating = None
+    variant = None
+    if args.get("variant"):
+        variant = load_variant(args.get("variant", type=int))
+    elif args.get("fits") == "1":
+        selected = current_vehicle()
+        variant = selected.variant if selected else None
+    price_min = _yuan(args.get("price_min"), _("Minimum price"), notes)
+    price_max = _yuan(args.get("price_max"), _("Maximum price"), notes)
+    raw_q = args.get("q", "")
+    q = listing_service.normalize_query(raw_q)
+    if raw_q.strip() and not q:
+        notes.append(_("The search needs letters or numbers; showing everything."))
+    return (
+        Browse(
+            q=q,
+            category=category,
+            city=(args.get("city") or "").strip()[:20] or None,
+            district=(args.get("district") or "").strip()[:20] or None,
+            items=items,
+            variant=variant,
+            price_min_fen=price_min,
+            price_max_fen=price_max,
+            min_rating=min_rating,
+            sort=sort,
+            near=near,
+            page=page,
+        ),
+        notes,
+    )
 
 
 @bp.route("/")
 def index():
-    """Browse and search service packages (the catalog of offers arrives with the shops)."""
-    item = request.args.get("item")
-    variant = load_variant(request.args.get("variant", type=int))
+    """Browse and search service packages; every filter lives in the shareable URL."""
+    browse, notes = parse_browse(request.args)
+    if browse.city:
+        session["city"] = browse.city
+    listings, total = listing_service.browse(browse)
+    pages = max(1, math.ceil(total / PAGE_SIZE))
+    kept = [(k, v) for k, v in request.args.items(multi=True) if k != "page" and v]
+
+    def page_url(number: int) -> str:
+        return "?" + urlencode([*kept, ("page", number)])
+
     return render_template(
         "listings/index.html",
-        item=item if item in ITEM_NAMES else None,
-        variant=variant,
-        listings=[],
+        browse=browse,
+        listings=listings,
+        total=total,
+        pages=pages,
+        page_url=page_url,
+        notes=notes,
+        cities=listing_service.cities(),
+        selected=current_vehicle(),
+    )
+
+
+@bp.route("/<int:listing_id>")
+def detail(listing_id: int):
+    """A listing: what is included, what it fits, validity, refunds, the shop."""
+    listing = db.session.scalar(
+        select(Listing)
+        .where(Listing.id == listing_id)
+        .options(
+            joinedload(Listing.shop).joinedload(Shop.chain),
+            selectinload(Listing.items),
+            selectinload(Listing.fitments),
+        )
+    )
+    if listing is None:
+        abort(404)
+    preview = not listing.is_public
+    if preview and not (
+        current_user.is_authenticated and shop_service.can_view(current_user, listing.shop)
+    ):
+        abort(404)
+    brand_ids = [f.brand_id for f in listing.fitments if f.brand_id]
+    series_ids = [f.series_id for f in listing.fitments if f.series_id]
+    brands = db.session.scalars(select(Brand.name).where(Brand.id.in_(brand_ids))).all()
+    series = db.session.scalars(
+        select(Series).where(Series.id.in_(series_ids)).options(joinedload(Series.brand))
+    ).all()
+    selected = current_vehicle()
+    fits_selected = None
+    if selected is not None:
+        fits_selected = (
+            db.session.scalar(
+                select(Listing.id).where(
+                    Listing.id == listing.id, listing_service.fits(selected.variant)
+                )
+            )
+            is not None
+        )
+    return render_template(
+        "listings/detail.html",
+        listing=listing,
+        preview=preview,
+        fit_brands=brands,
+        fit_series=series,
+        selected=selected,
+        fits_selected=fits_selected,
     )

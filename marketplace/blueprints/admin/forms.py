@@ -1,0 +1,17 @@
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import TextAreaField
+from wtforms.validators import DataRequired, Length
+
+from ...forms import strip
+
+
+class ReasonForm(FlaskForm):
+    reason = TextAreaField(
+        _l("Reason (shown to the merchant)"),
+        filters=[strip],
+        validators=[
+            DataRequired(_l("Please give a reason.")),
+            Length(max=500, message=_l("At most %(max)d characters.", max=500)),
+        ],
+    )

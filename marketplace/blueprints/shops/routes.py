@@ -1,0 +1,29 @@
+from flask import abort, render_template
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+
+from ...extensions import db
+from ...models import Listing, Shop, ShopStatus
+from . import bp
+
+
+@bp.route("/<slug>")
+def page(slug: str):
+    """A shop's public page: where it is, when it is open, what it sells."""
+    shop = db.session.scalar(select(Shop).where(Shop.slug == slug).options(joinedload(Shop.chain)))
+    if shop is None or shop.status is not ShopStatus.APPROVED:
+        abort(404)
+    listings = db.session.scalars(
+        select(Listing)
+        .where(Listing.shop_id == shop.id, Listing.is_public)
+        .order_by(Listing.category, Listing.price_fen)
+    ).all()
+    outlets = db.session.scalars(
+        select(Shop)
+        .where(
+            Shop.chain_id == shop.chain_id, Shop.id != shop.id, Shop.status == ShopStatus.APPROVED
+        )
+        .order_by(Shop.city, Shop.name)
+        .limit(20)
+    ).all()
+    return render_template("shops/page.html", shop=shop, listings=listings, outlets=outlets)

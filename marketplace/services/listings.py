@@ -1,0 +1,378 @@
+"""Listings: what a shop sells, how owners find it, and the cheapest way to cover due items."""
+
+import re
+from dataclasses import dataclass, field
+
+from pypinyin import Style, lazy_pinyin
+from sqlalchemy import and_, column, exists, func, literal, or_, select, text
+from sqlalchemy.orm import joinedload, selectinload
+
+from ..extensions import db
+from ..models import (
+    Brand,
+    Category,
+    Listing,
+    ListingFitment,
+    ListingItem,
+    ListingStatus,
+    Series,
+    Shop,
+    ShopStatus,
+    User,
+    Variant,
+)
+from ..models.listings import MAX_PRICE_FEN, MAX_VALIDITY_DAYS
+from . import audit
+from .maintenance import FUEL_TYPES, ITEMS
+
+PAGE_SIZE = 20
+MAX_QUERY = 60
+SORTS = ("popular", "price", "price_desc", "rating", "newest", "distance")
+
+
+class ListingError(ValueError):
+    """A refused listing change; `code` says why, `field` which input."""
+
+    def __init__(self, code: str, field: str | None = None) -> None:
+        super().__init__(code)
+        self.code = code
+        self.field = field
+
+
+@dataclass
+class ListingDraft:
+    """Everything a merchant sets on a listing."""
+
+    title: str
+    category: str
+    description: str = ""
+    price_fen: int = 0
+    list_price_fen: int = 0
+    validity_days: int = 90
+    stock: int | None = None
+    items: list[str] = field(default_factory=list)
+    fit_fuels: list[str] = field(default_factory=list)
+    fit_brand_ids: list[int] = field(default_factory=list)
+    fit_series_ids: list[int] = field(default_factory=list)
+    refund_any_time: bool = True
+    refund_on_expiry: bool = True
+    chain_redeemable: bool = False
+
+
+def is_public(status: ListingStatus, shop_status: ShopStatus) -> bool:
+    """Owners see a listing when it is active and its shop is approved."""
+    return status is ListingStatus.ACTIVE and shop_status is ShopStatus.APPROVED
+
+
+def _pinyin(text: str) -> str:
+    full = "".join(lazy_pinyin(text)).lower()
+    initials = "".join(lazy_pinyin(text, style=Style.FIRST_LETTER)).lower()
+    return f"{full} {initials}"
+
+
+def search_text(title: str, shop: Shop, description: str = "") -> str:
+    """What full-text search looks in: titles and names in Chinese and in pinyin."""
+    names = f"{title} {shop.chain.name} {shop.name} {shop.district}"
+    return f"{names} {_pinyin(title)} {_pinyin(shop.chain.name)} {description[:200]}".lower()
+
+
+def _check(draft: ListingDraft) -> None:
+    if not draft.title.strip():
+        raise ListingError("title_required", "title")
+    if draft.category not in Category.__members__.values():
+        raise ListingError("bad_category", "category")
+    if not 0 <= draft.price_fen <= MAX_PRICE_FEN:
+        raise ListingError("price_range", "price_fen")
+    if draft.list_price_fen < draft.price_fen or draft.list_price_fen > MAX_PRICE_FEN:
+        raise ListingError("list_price_below_price", "list_price_fen")
+    if not 1 <= draft.validity_days <= MAX_VALIDITY_DAYS:
+        raise ListingError("validity_range", "validity_days")
+    if draft.stock is not None and draft.stock < 0:
+        raise ListingError("stock_negative", "stock")
+    if set(draft.items) - set(ITEMS):
+        raise ListingError("bad_item", "items")
+    if set(draft.fit_fuels) - set(FUEL_TYPES):
+        raise ListingError("bad_fuel", "fit_fuels")
+    if draft.fit_brand_ids:
+        found = db.session.scalars(select(Brand.id).where(Brand.id.in_(draft.fit_brand_ids)))
+        if set(found) != set(draft.fit_brand_ids):
+            raise ListingError("unknown_brand", "fit_brand_ids")
+    if draft.fit_series_ids:
+        found = db.session.scalars(select(Series.id).where(Series.id.in_(draft.fit_series_ids)))
+        if set(found) != set(draft.fit_series_ids):
+            raise ListingError("unknown_series", "fit_series_ids")
+
+
+def _apply(listing: Listing, shop: Shop, draft: ListingDraft) -> None:
+    listing.title = draft.title.strip()
+    listing.category = Category(draft.category)
+    listing.description = draft.description.strip()
+    listing.price_fen = draft.price_fen
+    listing.list_price_fen = draft.list_price_fen
+    listing.validity_days = draft.validity_days
+    listing.stock = draft.stock
+    listing.refund_any_time = draft.refund_any_time
+    listing.refund_on_expiry = draft.refund_on_expiry
+    listing.chain_redeemable = draft.chain_redeemable
+    listing.fit_fuels = "|".join(sorted(set(draft.fit_fuels)))
+    listing.fits_all_models = not (draft.fit_brand_ids or draft.fit_series_ids)
+    listing.items = [ListingItem(item=item) for item in sorted(set(draft.items))]
+    listing.fitments = [ListingFitment(brand_id=b) for b in sorted(set(draft.fit_brand_ids))] + [
+        ListingFitment(series_id=s) for s in sorted(set(draft.fit_series_ids))
+    ]
+    listing.city, listing.district = shop.city, shop.district
+    listing.latitude, listing.longitude = shop.latitude, shop.longitude
+    listing.search_text = search_text(listing.title, shop, listing.description)
+    listing.is_public = is_public(listing.status, shop.status)
+
+
+def create_listing(actor: User, shop: Shop, draft: ListingDraft) -> Listing:
+    """A new listing, as a draft until the shop publishes it."""
+    _check(draft)
+    listing = Listing(shop_id=shop.id, status=ListingStatus.DRAFT)
+    listing.shop = shop
+    _apply(listing, shop, draft)
+    db.session.add(listing)
+    db.session.flush()
+    audit.record(actor, "listing.created", listing, shop_id=shop.id)
+    return listing
+
+
+def update_listing(actor: User, listing: Listing, draft: ListingDraft) -> None:
+    """Change a listing; orders keep the snapshot they were made with."""
+    _check(draft)
+    _apply(listing, listing.shop, draft)
+    db.session.flush()
+    audit.record(actor, "listing.updated", listing)
+
+
+def set_status(actor: User, listing: Listing, status: ListingStatus) -> None:
+    listing.status = status
+    listing.is_public = is_public(status, listing.shop.status)
+    db.session.flush()
+    audit.record(actor, "listing.status", listing, status=status.value)
+
+
+def draft_from(listing: Listing) -> ListingDraft:
+    return ListingDraft(
+        title=listing.title,
+        category=listing.category.value,
+        description=listing.description,
+        price_fen=listing.price_fen,
+        list_price_fen=listing.list_price_fen,
+        validity_days=listing.validity_days,
+        stock=listing.stock,
+        items=listing.item_codes,
+        fit_fuels=listing.fuel_codes,
+        fit_brand_ids=[f.brand_id for f in listing.fitments if f.brand_id],
+        fit_series_ids=[f.series_id for f in listing.fitments if f.series_id],
+        refund_any_time=listing.refund_any_time,
+        refund_on_expiry=listing.refund_on_expiry,
+        chain_redeemable=listing.chain_redeemable,
+    )
+
+
+# --- browsing ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Browse:
+    """A browse or search request, already cleaned (see the blueprint's form)."""
+
+    q: str = ""
+    category: str | None = None
+    city: str | None = None
+    district: str | None = None
+    items: tuple[str, ...] = ()
+    variant: Variant | None = None
+    price_min_fen: int | None = None
+    price_max_fen: int | None = None
+    min_rating: int | None = None  # thousandths of a star, like rating_score
+    sort: str = "popular"
+    near: tuple[float, float] | None = None
+    page: int = 1
+    shop_id: int | None = None
+
+
+def fits(variant: Variant):
+    """SQL condition: the listing fits this vehicle (fuel, then brand or series)."""
+    if variant.fuel_type:
+        wrapped = literal("|") + Listing.fit_fuels + literal("|")
+        fuel_ok = or_(Listing.fit_fuels == "", wrapped.contains(f"|{variant.fuel_type}|"))
+    else:
+        fuel_ok = Listing.fit_fuels == ""
+    model_ok = or_(
+        Listing.fits_all_models,
+        exists().where(
+            ListingFitment.listing_id == Listing.id,
+            or_(
+                ListingFitment.series_id == variant.series_id,
+                ListingFitment.brand_id == variant.series.brand_id,
+            ),
+        ),
+    )
+    return and_(fuel_ok, model_ok)
+
+
+def _text_match(q: str, dialect: str):
+    """Full-text condition: FTS5 trigram on SQLite, pg_trgm-indexed ILIKE on PostgreSQL.
+
+    Trigrams need three characters; shorter queries (two Chinese characters, say) scan.
+    """
+    q = q.lower()
+    if dialect == "sqlite" and len(q) >= 3:
+        phrase = '"' + q.replace('"', '""') + '"'
+        matching = (
+            text("SELECT rowid FROM listings_fts WHERE listings_fts MATCH :phrase")
+            .bindparams(phrase=phrase)
+            .columns(column("rowid"))
+        )
+        return Listing.id.in_(matching)
+    pattern = "%" + q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    return Listing.search_text.ilike(pattern, escape="\\")
+
+
+def normalize_query(raw: str) -> str:
+    """Trim, collapse spaces, cap the length; a query of only punctuation becomes empty."""
+    cleaned = re.sub(r"\s+", " ", raw or "").strip()[:MAX_QUERY]
+    return cleaned if re.search(r"\w", cleaned) else ""
+
+
+def browse_query(request: Browse, dialect: str):
+    """The filtered, sorted selection of public listings (without paging)."""
+    query = select(Listing).where(Listing.is_public)
+    if request.city:
+        query = query.where(Listing.city == request.city)
+    if request.category:
+        query = query.where(Listing.category == request.category)
+    if request.district:
+        query = query.where(Listing.district == request.district)
+    if request.shop_id:
+        query = query.where(Listing.shop_id == request.shop_id)
+    for item in request.items:
+        query = query.where(
+            exists().where(ListingItem.listing_id == Listing.id, ListingItem.item == item)
+        )
+    if request.variant is not None:
+        query = query.where(fits(request.variant))
+    if request.price_min_fen is not None:
+        query = query.where(Listing.price_fen >= request.price_min_fen)
+    if request.price_max_fen is not None:
+        query = query.where(Listing.price_fen <= request.price_max_fen)
+    if request.min_rating:
+        query = query.where(Listing.rating_score >= request.min_rating)
+    if request.q:
+        query = query.where(_text_match(request.q, dialect))
+    return query.order_by(*_order(request))
+
+
+def _order(request: Browse):
+    if request.sort == "price":
+        return (Listing.price_fen, Listing.id)
+    if request.sort == "price_desc":
+        return (Listing.price_fen.desc(), Listing.id.desc())
+    if request.sort == "rating":
+        return (Listing.rating_score.desc(), Listing.id.desc())
+    if request.sort == "newest":
+        return (Listing.id.desc(),)
+    if request.sort == "distance" and request.near is not None:
+        lat, lng = request.near
+        # equirectangular approximation: fine for ranking within a city
+        scale = 0.8 if abs(lat) < 40 else 0.7
+        dx = (Listing.longitude - lng) * scale
+        dy = Listing.latitude - lat
+        return (dx * dx + dy * dy, Listing.id)
+    return (Listing.sales_count.desc(), Listing.id.desc())
+
+
+def browse(request: Browse) -> tuple[list[Listing], int]:
+    """One page of listings with their shop and chain loaded, and the total count."""
+    dialect = db.session.get_bind().dialect.name
+    query = browse_query(request, dialect)
+    total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
+    page = (
+        db.session.scalars(
+            query.options(joinedload(Listing.shop).joinedload(Shop.chain))
+            .limit(PAGE_SIZE)
+            .offset((request.page - 1) * PAGE_SIZE)
+        )
+        .unique()
+        .all()
+    )
+    return page, total
+
+
+# --- the cheapest way to cover the due items, per shop ---------------------------------------
+
+
+@dataclass(frozen=True)
+class ShopBundle:
+    shop: Shop
+    listings: tuple[Listing, ...]
+    total_fen: int
+    covered: frozenset[str]
+
+
+def cheapest_bundles(
+    items: list[str], *, variant: Variant | None, city: str | None, limit: int = 5
+) -> list[ShopBundle]:
+    """Per shop, the cheapest set of its listings that together cover every due item."""
+    wanted = frozenset(items)
+    if not wanted:
+        return []
+    query = (
+        select(Listing)
+        .where(
+            Listing.is_public,
+            exists().where(ListingItem.listing_id == Listing.id, ListingItem.item.in_(wanted)),
+        )
+        .options(selectinload(Listing.items), joinedload(Listing.shop).joinedload(Shop.chain))
+    )
+    if city:
+        query = query.where(Listing.city == city)
+    if variant is not None:
+        query = query.where(fits(variant))
+    by_shop: dict[int, list[Listing]] = {}
+    for listing in db.session.scalars(query).unique():
+        by_shop.setdefault(listing.shop_id, []).append(listing)
+    bundles = []
+    for listings in by_shop.values():
+        best = _cheapest_cover(wanted, listings)
+        if best is not None:
+            bundles.append(best)
+    bundles.sort(key=lambda b: (b.total_fen, len(b.listings), b.shop.id))
+    return bundles[:limit]
+
+
+def _cheapest_cover(wanted: frozenset[str], listings: list[Listing]) -> ShopBundle | None:
+    """Exact minimum-price set cover over one shop's listings, by dynamic programming over
+    the subsets of due items (a handful of items: at most 2^k states)."""
+    bit = {item: 1 << i for i, item in enumerate(sorted(wanted))}
+    full = (1 << len(bit)) - 1
+    best: dict[int, tuple[int, tuple[Listing, ...]]] = {0: (0, ())}
+    for listing in sorted(listings, key=lambda x: (x.price_fen, x.id)):
+        mask = 0
+        for item in listing.item_codes:
+            mask |= bit.get(item, 0)
+        if not mask:
+            continue
+        for state, (cost, chosen) in list(best.items()):
+            reached, price = state | mask, cost + listing.price_fen
+            if reached != state and (reached not in best or price < best[reached][0]):
+                best[reached] = (price, (*chosen, listing))
+    if full not in best:
+        return None
+    total, chosen = best[full]
+    return ShopBundle(shop=chosen[0].shop, listings=chosen, total_fen=total, covered=wanted)
+
+
+def cities() -> list[str]:
+    """Cities with something on sale, for the city filter."""
+    return list(
+        db.session.scalars(
+            select(Shop.city)
+            .where(Shop.status == ShopStatus.APPROVED)
+            .distinct()
+            .order_by(Shop.city)
+        )
+    )

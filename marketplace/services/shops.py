@@ -1,0 +1,295 @@
+"""Merchants: applying for a shop, the admin's decision, staff and who may do what."""
+
+import re
+import secrets
+
+from pypinyin import lazy_pinyin
+from sqlalchemy import or_, select, update
+
+from ..extensions import db
+from ..models import (
+    Chain,
+    Listing,
+    ListingStatus,
+    Role,
+    Shop,
+    ShopStaff,
+    ShopStatus,
+    StaffInvitation,
+    StaffRole,
+    User,
+)
+from ..models.types import utcnow
+from . import audit
+
+LICENCE_RE = re.compile(r"^[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}$")
+PHONE_RE = re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$")
+
+# (from, to) moves an admin may make
+TRANSITIONS = {
+    (ShopStatus.APPLIED, ShopStatus.APPROVED),
+    (ShopStatus.APPLIED, ShopStatus.REJECTED),
+    (ShopStatus.APPROVED, ShopStatus.SUSPENDED),
+    (ShopStatus.SUSPENDED, ShopStatus.APPROVED),
+}
+
+
+class ShopError(ValueError):
+    """A refused request about a shop; `code` says why, `field` which input."""
+
+    def __init__(self, code: str, field: str | None = None) -> None:
+        super().__init__(code)
+        self.code = code
+        self.field = field
+
+
+class IllegalTransition(ShopError):
+    def __init__(self, current: ShopStatus, target: ShopStatus) -> None:
+        super().__init__("illegal_transition")
+        self.current = current
+        self.target = target
+
+
+def valid_licence(number: str) -> bool:
+    """A unified social credit code (统一社会信用代码) with a correct check character."""
+    if not LICENCE_RE.match(number):
+        return False
+    alphabet = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+    weights = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
+    total = sum(alphabet.index(c) * w for c, w in zip(number[:17], weights, strict=True))
+    return alphabet[(31 - total % 31) % 31] == number[17]
+
+
+def _slug(chain: str, name: str) -> str:
+    words = "-".join(lazy_pinyin(f"{chain} {name}"))
+    base = re.sub(r"[^a-z0-9]+", "-", words.lower()).strip("-")[:28] or "shop"
+    return f"{base}-{secrets.token_hex(3)}"
+
+
+def staff_membership(user: User) -> ShopStaff | None:
+    return db.session.scalar(select(ShopStaff).where(ShopStaff.user_id == user.id))
+
+
+def manageable_shops(user: User) -> list[Shop]:
+    """Shops the user manages: the one they are manager of, and all outlets of chains they run."""
+    managed = select(ShopStaff.shop_id).where(
+        ShopStaff.user_id == user.id, ShopStaff.role == StaffRole.MANAGER
+    )
+    chains = select(Chain.id).where(Chain.admin_id == user.id)
+    return list(
+        db.session.scalars(
+            select(Shop)
+            .where(or_(Shop.id.in_(managed), Shop.chain_id.in_(chains)))
+            .order_by(Shop.id)
+        )
+    )
+
+
+def visible_shops(user: User) -> list[Shop]:
+    """Shops whose console the user may open: their own shop, or their chain's outlets."""
+    own = select(ShopStaff.shop_id).where(ShopStaff.user_id == user.id)
+    chains = select(Chain.id).where(Chain.admin_id == user.id)
+    return list(
+        db.session.scalars(
+            select(Shop).where(or_(Shop.id.in_(own), Shop.chain_id.in_(chains))).order_by(Shop.id)
+        )
+    )
+
+
+def can_manage(user: User, shop: Shop) -> bool:
+    if shop.chain.admin_id == user.id:
+        return True
+    member = staff_membership(user)
+    return member is not None and member.shop_id == shop.id and member.role is StaffRole.MANAGER
+
+
+def can_view(user: User, shop: Shop) -> bool:
+    member = staff_membership(user)
+    return shop.chain.admin_id == user.id or (member is not None and member.shop_id == shop.id)
+
+
+def apply_for_shop(
+    applicant: User,
+    *,
+    chain_name: str,
+    name: str,
+    address: str,
+    city: str,
+    district: str,
+    latitude: float,
+    longitude: float,
+    opening_hours: str,
+    phone: str,
+    licence_number: str,
+) -> Shop:
+    """File an application for an outlet, under a new chain or one the applicant runs."""
+    chain_name = chain_name.strip()
+    licence_number = licence_number.strip().upper()
+    if not valid_licence(licence_number):
+        raise ShopError("bad_licence", "licence_number")
+    if not PHONE_RE.match(phone.replace(" ", "")):
+        raise ShopError("bad_phone", "phone")
+    if not (-90 <= latitude <= 90):
+        raise ShopError("bad_latitude", "latitude")
+    if not (-180 <= longitude <= 180):
+        raise ShopError("bad_longitude", "longitude")
+    chain = db.session.scalar(select(Chain).where(Chain.name == chain_name))
+    if chain is None:
+        chain = Chain(name=chain_name, admin_id=applicant.id)
+        db.session.add(chain)
+    elif chain.admin_id != applicant.id:
+        raise ShopError("chain_taken", "chain_name")
+    member = staff_membership(applicant)
+    if member is not None and chain.admin_id != applicant.id:
+        raise ShopError("already_staff")
+    shop = Shop(
+        chain=chain,
+        slug=_slug(chain_name, name),
+        name=name.strip(),
+        address=address.strip(),
+        city=city.strip(),
+        district=district.strip(),
+        latitude=latitude,
+        longitude=longitude,
+        opening_hours=opening_hours.strip(),
+        phone=phone.replace(" ", ""),
+        licence_number=licence_number,
+        status=ShopStatus.APPLIED,
+    )
+    db.session.add(shop)
+    db.session.flush()
+    if member is None:
+        db.session.add(ShopStaff(shop_id=shop.id, user_id=applicant.id, role=StaffRole.MANAGER))
+    audit.record(applicant, "shop.applied", shop, chain=chain.name)
+    db.session.flush()
+    return shop
+
+
+def refresh_listings(shop: Shop) -> None:
+    """Copy the shop's place and visibility onto its listings (browsing reads only listings)."""
+    db.session.execute(
+        update(Listing)
+        .where(Listing.shop_id == shop.id)
+        .values(
+            is_public=(Listing.status == ListingStatus.ACTIVE)
+            if shop.status is ShopStatus.APPROVED
+            else False,
+            city=shop.city,
+            district=shop.district,
+            latitude=shop.latitude,
+            longitude=shop.longitude,
+        )
+        .execution_options(synchronize_session="fetch")
+    )
+
+
+def _move(admin: User, shop: Shop, target: ShopStatus, reason: str, action: str) -> None:
+    if (shop.status, target) not in TRANSITIONS:
+        raise IllegalTransition(shop.status, target)
+    shop.status = target
+    shop.status_reason = reason.strip()
+    shop.decided_at = utcnow()
+    db.session.flush()
+    refresh_listings(shop)
+    audit.record(admin, action, shop, reason=shop.status_reason)
+
+
+def approve(admin: User, shop: Shop) -> None:
+    """Open the shop: its active listings appear and its staff get the merchant role."""
+    _move(admin, shop, ShopStatus.APPROVED, "", "shop.approved")
+    for member in shop.staff:
+        if member.user.role is Role.OWNER:
+            member.user.role = Role.SHOP_STAFF
+    db.session.flush()
+
+
+def reject(admin: User, shop: Shop, reason: str) -> None:
+    if not reason.strip():
+        raise ShopError("reason_required", "reason")
+    _move(admin, shop, ShopStatus.REJECTED, reason, "shop.rejected")
+
+
+def suspend(admin: User, shop: Shop, reason: str) -> None:
+    """Hide the shop and its listings; vouchers already sold stay valid."""
+    if not reason.strip():
+        raise ShopError("reason_required", "reason")
+    _move(admin, shop, ShopStatus.SUSPENDED, reason, "shop.suspended")
+
+
+def reinstate(admin: User, shop: Shop) -> None:
+    _move(admin, shop, ShopStatus.APPROVED, "", "shop.reinstated")
+
+
+def update_profile(
+    manager: User,
+    shop: Shop,
+    *,
+    address: str,
+    district: str,
+    opening_hours: str,
+    phone: str,
+    latitude: float,
+    longitude: float,
+) -> None:
+    """Change what an outlet may change itself (not its chain, city or licence)."""
+    if not PHONE_RE.match(phone.replace(" ", "")):
+        raise ShopError("bad_phone", "phone")
+    shop.address = address.strip()
+    shop.district = district.strip()
+    shop.opening_hours = opening_hours.strip()
+    shop.phone = phone.replace(" ", "")
+    shop.latitude = latitude
+    shop.longitude = longitude
+    db.session.flush()
+    refresh_listings(shop)
+    audit.record(manager, "shop.profile_updated", shop)
+
+
+def invite_staff(manager: User, shop: Shop, email: str, role: StaffRole) -> StaffInvitation:
+    email = email.strip().lower()
+    pending = db.session.scalar(
+        select(StaffInvitation).where(
+            StaffInvitation.shop_id == shop.id, StaffInvitation.email == email
+        )
+    )
+    if pending is not None:
+        raise ShopError("already_invited", "email")
+    invitation = StaffInvitation(shop_id=shop.id, email=email, role=role, invited_by_id=manager.id)
+    db.session.add(invitation)
+    db.session.flush()
+    audit.record(manager, "shop.staff_invited", shop, email=email, role=role.value)
+    return invitation
+
+
+def invitations_for(user: User) -> list[StaffInvitation]:
+    return list(
+        db.session.scalars(
+            select(StaffInvitation).where(
+                StaffInvitation.email == user.email, StaffInvitation.accepted_at.is_(None)
+            )
+        )
+    )
+
+
+def accept_invitation(user: User, invitation: StaffInvitation) -> ShopStaff:
+    """Join the shop; a person works at one shop at a time."""
+    if invitation.email != user.email or invitation.accepted_at is not None:
+        raise ShopError("not_found")
+    if staff_membership(user) is not None:
+        raise ShopError("already_staff")
+    invitation.accepted_at = utcnow()
+    member = ShopStaff(shop_id=invitation.shop_id, user_id=user.id, role=invitation.role)
+    db.session.add(member)
+    if user.role is Role.OWNER:
+        user.role = Role.SHOP_STAFF
+    db.session.flush()
+    audit.record(user, "shop.staff_joined", invitation.shop, role=invitation.role.value)
+    return member
+
+
+def remove_staff(manager: User, member: ShopStaff) -> None:
+    if member.user_id == manager.id:
+        raise ShopError("cannot_remove_self")
+    db.session.delete(member)
+    db.session.flush()
+    audit.record(manager, "shop.staff_removed", member.shop, user_id=member.user_id)
