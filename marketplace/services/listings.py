@@ -376,3 +376,13 @@ def cities() -> list[str]:
             .order_by(Shop.city)
         )
     )
+
+
+def offers_for(items: list[str], variant: Variant | None, city: str | None) -> dict[str, Listing]:
+    """For each item, the best-selling public listing covering it (fitting the car, in the city)."""
+    offers = {}
+    for item in items:
+        found, _total = browse(Browse(items=(item,), variant=variant, city=city))
+        if found:
+            offers[item] = found[0]
+    return offers

@@ -128,3 +128,19 @@ def plan_maintenance(
         history=history or [],
     )
     return MaintenancePlan(rules=rules, results=results)
+
+
+def due_for(variant: Variant, vehicle: GarageVehicle | None, today: date) -> list[ItemResult]:
+    """Overdue and due items for a garage car with a known odometer reading (else nothing)."""
+    if vehicle is None or vehicle.last_reading is None:
+        return []
+    plan = plan_maintenance(
+        variant=variant,
+        fuel_type=None,
+        transmission=None,
+        odometer_km=vehicle.last_reading.km,
+        registered_on=vehicle.registered_on,
+        today=today,
+        history=history_of(vehicle),
+    )
+    return [r for r in plan.results if r.status in ("overdue", "due")]

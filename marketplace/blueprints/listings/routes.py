@@ -14,7 +14,7 @@ from ...models import Brand, Listing, Series, Shop
 from ...selection import current_vehicle, load_variant
 from ...services import listings as listing_service
 from ...services import shops as shop_service
-from ...services.listings import PAGE_SIZE, SORTS, Browse
+from ...services.listings import SORTS, Browse
 from . import bp
 
 MAX_PAGE = 500
@@ -113,7 +113,7 @@ def index():
     if browse.city:
         session["city"] = browse.city
     listings, total = listing_service.browse(browse)
-    pages = max(1, math.ceil(total / PAGE_SIZE))
+    pages = max(1, math.ceil(total / listing_service.PAGE_SIZE))
     kept = [(k, v) for k, v in request.args.items(multi=True) if k != "page" and v]
 
     def page_url(number: int) -> str:

@@ -4,13 +4,33 @@ from sqlalchemy import text
 
 from ...extensions import db
 from ...security import safe_next_url
+from ...selection import current_vehicle
+from ...services import listings as listing_service
+from ...services.listings import Browse
+from ...services.maintenance_rules import due_for
+from ...timeutil import local_today
 from . import bp
 
 
 @bp.route("/")
 def index():
-    """The home page."""
-    return render_template("main/index.html")
+    """Home: categories, what the selected car needs with offers for it, popular nearby."""
+    selected = current_vehicle()
+    city = session.get("city")
+    due = []
+    if selected is not None:
+        due = due_for(selected.variant, selected.garage_vehicle, local_today())
+    popular, _total = listing_service.browse(Browse(city=city, sort="popular"))
+    return render_template(
+        "main/index.html",
+        selected=selected,
+        due=due,
+        city=city,
+        popular=popular[:8],
+        offers=listing_service.offers_for(
+            [r.item for r in due], selected.variant if selected else None, city
+        ),
+    )
 
 
 @bp.route("/healthz")

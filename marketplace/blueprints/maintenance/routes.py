@@ -1,10 +1,11 @@
-from flask import abort, render_template, request
+from flask import abort, render_template, request, session
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from ...selection import current_vehicle, load_variant
 from ...services import garage
 from ...services.garage import EARLIEST_REGISTRATION
+from ...services.listings import cheapest_bundles
 from ...services.maintenance import STATUSES
 from ...services.maintenance_rules import history_of, plan_maintenance
 from ...timeutil import local_today
@@ -85,6 +86,8 @@ def result():
         history=history_of(vehicle) if vehicle is not None else None,
     )
     groups = [(status, [r for r in plan.results if r.status == status]) for status in STATUSES]
+    due_items = [r.item for r in plan.results if r.status in ("overdue", "due")]
+    city = session.get("city")
     return render_template(
         "maintenance/result.html",
         form=form,
@@ -92,6 +95,9 @@ def result():
         vehicle=vehicle,
         groups=[(status, rows) for status, rows in groups if rows],
         count=len(plan.results),
+        due_items=due_items,
+        city=city,
+        bundles=cheapest_bundles(due_items, variant=variant, city=city),
         wording=wording,
         today=today,
     )
