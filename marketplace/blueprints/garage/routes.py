@@ -90,28 +90,40 @@ def vehicle(vehicle_id: int):
     return _render_vehicle(_own_vehicle(vehicle_id))
 
 
+def _submit(vehicle, form, form_name: str, change, done: str):
+    """Run `change()` for a valid form and commit; refusals go back onto the form."""
+    if form.validate_on_submit():
+        try:
+            change()
+        except garage.GarageError as error:
+            db.session.rollback()
+            km = form.km.data if "km" in form else None
+            getattr(form, error.field).errors.append(_error_message(error, km))
+        else:
+            db.session.commit()
+            flash(done, "success")
+            return redirect(url_for("garage.vehicle", vehicle_id=vehicle.id))
+    return _render_vehicle(vehicle, **{form_name: form})
+
+
 @bp.route("/<int:vehicle_id>/edit", methods=["POST"])
 def edit(vehicle_id: int):
     """Change the plate and registration date."""
     vehicle = _own_vehicle(vehicle_id)
     form = VehicleForm()
-    if form.validate_on_submit():
-        try:
-            garage.update_vehicle(
-                current_user,
-                vehicle,
-                plate=form.plate.data,
-                registered_on=form.registered_on.data,
-                today=local_today(),
-            )
-        except garage.GarageError as error:
-            db.session.rollback()
-            getattr(form, error.field).errors.append(_error_message(error))
-        else:
-            db.session.commit()
-            flash(_("Saved."), "success")
-            return redirect(url_for("garage.vehicle", vehicle_id=vehicle.id))
-    return _render_vehicle(vehicle, vehicle_form=form)
+    return _submit(
+        vehicle,
+        form,
+        "vehicle_form",
+        lambda: garage.update_vehicle(
+            current_user,
+            vehicle,
+            plate=form.plate.data,
+            registered_on=form.registered_on.data,
+            today=local_today(),
+        ),
+        _("Saved."),
+    )
 
 
 @bp.route("/<int:vehicle_id>/readings", methods=["POST"])
@@ -119,19 +131,15 @@ def add_reading(vehicle_id: int):
     """Record an odometer reading."""
     vehicle = _own_vehicle(vehicle_id)
     form = ReadingForm()
-    if form.validate_on_submit():
-        try:
-            garage.add_reading(
-                vehicle, km=form.km.data, read_on=form.read_on.data, today=local_today()
-            )
-        except garage.GarageError as error:
-            db.session.rollback()
-            getattr(form, error.field).errors.append(_error_message(error, form.km.data))
-        else:
-            db.session.commit()
-            flash(_("Reading saved: %(km)s km.", km=f"{form.km.data:,}"), "success")
-            return redirect(url_for("garage.vehicle", vehicle_id=vehicle.id))
-    return _render_vehicle(vehicle, reading_form=form)
+    return _submit(
+        vehicle,
+        form,
+        "reading_form",
+        lambda: garage.add_reading(
+            vehicle, km=form.km.data, read_on=form.read_on.data, today=local_today()
+        ),
+        _("Reading saved: %(km)s km.", km=f"{form.km.data or 0:,}"),
+    )
 
 
 @bp.route("/<int:vehicle_id>/services", methods=["POST"])
@@ -139,23 +147,19 @@ def add_service(vehicle_id: int):
     """Note a maintenance item done elsewhere, so the matcher counts from it."""
     vehicle = _own_vehicle(vehicle_id)
     form = ServiceForm()
-    if form.validate_on_submit():
-        try:
-            garage.record_service(
-                vehicle,
-                item=form.item.data,
-                done_on=form.done_on.data,
-                km=form.km.data,
-                today=local_today(),
-            )
-        except garage.GarageError as error:
-            db.session.rollback()
-            getattr(form, error.field).errors.append(_error_message(error))
-        else:
-            db.session.commit()
-            flash(_("Service recorded."), "success")
-            return redirect(url_for("garage.vehicle", vehicle_id=vehicle.id))
-    return _render_vehicle(vehicle, service_form=form)
+    return _submit(
+        vehicle,
+        form,
+        "service_form",
+        lambda: garage.record_service(
+            vehicle,
+            item=form.item.data,
+            done_on=form.done_on.data,
+            km=form.km.data,
+            today=local_today(),
+        ),
+        _("Service recorded."),
+    )
 
 
 @bp.route("/<int:vehicle_id>/select", methods=["POST"])
