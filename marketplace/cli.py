@@ -8,6 +8,7 @@ from flask.cli import AppGroup
 
 from .extensions import db
 from .models import Role
+from . import seed
 from .services import accounts, catalog, maintenance_rules
 from .services.maintenance import RULES_CSV, RulesFileError
 
@@ -41,14 +42,38 @@ def create_admin(email: str, display_name: str, password: str) -> None:
 
 @seed_cli.command("demo")
 def seed_demo() -> None:
-    """Create the demo accounts (keeps existing data; safe to run again)."""
-    click.echo("Demo accounts (email / password / role):")
+    """Create the demo accounts and, once, the demo marketplace (safe to run again)."""
+    users = {}
     for email, password, name, role in DEMO_ACCOUNTS:
         user = accounts.find_user_by_email(email)
         if user is None:
             user = accounts.register(email, password, name, role=role)
-        click.echo(f"  {email:<20} {password:<18} {role.value}")
+        users[role] = user
+    made = seed.seed_demo_marketplace(users[Role.SHOP_STAFF], users[Role.ADMIN])
     db.session.commit()
+    click.echo("Demo accounts (email / password / role):")
+    for email, password, _name, role in DEMO_ACCOUNTS:
+        click.echo(f"  {email:<20} {password:<18} {role.value}")
+    for email, _name in seed.DEMO_MANAGERS:
+        click.echo(f"  {email:<20} {seed.DEMO_PASSWORD:<18} {Role.SHOP_STAFF.value}")
+    if made["shops"]:
+        click.echo(
+            f"Demo marketplace: {made['chains']} chains, {made['shops']} shops, "
+            f"{made['listings']} listings."
+        )
+
+
+@seed_cli.command("bench")
+@click.option("--shops", type=click.IntRange(1, 50_000), default=5000, show_default=True)
+@click.option("--listings", type=click.IntRange(0, 1_000_000), default=100_000, show_default=True)
+def seed_bench(shops: int, listings: int) -> None:
+    """Add a large set of approved shops and listings by bulk inserts (for benchmarks)."""
+    made = seed.seed_bench(shops, listings)
+    db.session.commit()
+    click.echo(
+        f"Bench data: {made['chains']} chains, {made['shops']} shops, "
+        f"{made['listings']} listings, {made['listing_items']} listing items."
+    )
 
 
 @catalog_cli.command("import")

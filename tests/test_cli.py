@@ -4,7 +4,7 @@ import pytest
 from sqlalchemy import func, select
 
 from marketplace.extensions import db
-from marketplace.models import Role, User
+from marketplace.models import Role, Shop, User
 
 
 def test_seed_demo_prints_accounts_and_is_idempotent(app):
@@ -15,7 +15,9 @@ def test_seed_demo_prints_accounts_and_is_idempotent(app):
     second = runner.invoke(args=["seed", "demo"])
     assert second.exit_code == 0
     with app.app_context():
-        assert db.session.scalar(select(func.count()).select_from(User)) == 3
+        # the three demo accounts plus the managers of the three other demo chains
+        assert db.session.scalar(select(func.count()).select_from(User)) == 6
+        assert db.session.scalar(select(func.count()).select_from(Shop)) == 30
         roles = set(db.session.scalars(select(User.role)))
         assert roles == {Role.OWNER, Role.SHOP_STAFF, Role.ADMIN}
 
@@ -145,3 +147,14 @@ def test_catalog_import_is_idempotent_and_reports_unparsed_fields(app):
             for model in (Brand, Series, Variant)
         ]
     assert again == counts
+
+
+def test_seed_bench_command_adds_shops_and_listings(app):
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["seed", "bench", "--shops", "12", "--listings", "40"])
+    assert result.exit_code == 0, result.output
+    assert "12 shops, 40 listings" in result.output
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Shop)) == 12
+    refused = runner.invoke(args=["seed", "bench", "--shops", "0"])
+    assert refused.exit_code == 2
