@@ -6,9 +6,9 @@ import click
 from flask import Flask
 from flask.cli import AppGroup
 
+from . import seed
 from .extensions import db
 from .models import Role
-from . import seed
 from .services import accounts, catalog, maintenance_rules
 from .services.maintenance import RULES_CSV, RulesFileError
 
