@@ -22,13 +22,26 @@ $(STAMP): pyproject.toml
 translations: $(STAMP)
 	$(BIN)/pybabel compile -d marketplace/translations >/dev/null
 
+# The demo's local Stripe server: loopback only, its data kept in instance/, the app's
+# webhook registered with it. Real Stripe needs only the STRIPE_* variables (see README).
+STRIPE_PORT ?= 8420
+DEMO_STRIPE = STRIPE_API_BASE=http://127.0.0.1:$(STRIPE_PORT) \
+	STRIPE_JS_URL=http://127.0.0.1:$(STRIPE_PORT)/js.stripe.com/v3/ \
+	STRIPE_SECRET_KEY=sk_test_demo STRIPE_PUBLISHABLE_KEY=pk_test_demo \
+	STRIPE_WEBHOOK_SECRET=whsec_demo_local
+
 run: bootstrap
 	mkdir -p instance
 	FLASK_DEBUG=1 $(FLASK) db upgrade
 	FLASK_DEBUG=1 $(FLASK) catalog import
 	FLASK_DEBUG=1 $(FLASK) maintenance import-rules
 	FLASK_DEBUG=1 $(FLASK) seed demo
-	FLASK_DEBUG=1 $(FLASK) run --host $(HOST) --port $(PORT)
+	$(BIN)/python -m devtools.localstripe_server --port $(STRIPE_PORT) \
+		--store instance/localstripe.pickle \
+		--webhook-url http://$(HOST):$(PORT)/checkout/stripe/webhook \
+		--webhook-secret whsec_demo_local & \
+	stripe_pid=$$!; trap 'kill $$stripe_pid 2>/dev/null' EXIT INT TERM; \
+	$(DEMO_STRIPE) FLASK_DEBUG=1 $(FLASK) run --host $(HOST) --port $(PORT)
 
 test: bootstrap
 	$(BIN)/ruff check .

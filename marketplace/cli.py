@@ -9,18 +9,21 @@ from flask.cli import AppGroup
 from . import seed
 from .extensions import db
 from .models import Role
-from .services import accounts, catalog, maintenance_rules
+from .models.types import utcnow
+from .services import accounts, catalog, maintenance_rules, payments, vouchers
 from .services.maintenance import RULES_CSV, RulesFileError
 
 users_cli = AppGroup("users", help="Manage accounts.")
 seed_cli = AppGroup("seed", help="Fill the database with demo or benchmark data.")
 catalog_cli = AppGroup("catalog", help="The vehicle catalog.")
 maintenance_cli = AppGroup("maintenance", help="Maintenance rules.")
+orders_cli = AppGroup("orders", help="Orders.")
+vouchers_cli = AppGroup("vouchers", help="Vouchers.")
 
 DEMO_ACCOUNTS = (
-    ("owner@demo.test", "owner-demo-pass", "王车主", Role.OWNER),
-    ("shop@demo.test", "shop-demo-pass", "李店长", Role.SHOP_STAFF),
-    ("admin@demo.test", "admin-demo-pass", "平台管理员", Role.ADMIN),
+    ("owner@demo.example.com", "owner-demo-pass", "王车主", Role.OWNER),
+    ("shop@demo.example.com", "shop-demo-pass", "李店长", Role.SHOP_STAFF),
+    ("admin@demo.example.com", "admin-demo-pass", "平台管理员", Role.ADMIN),
 )
 
 
@@ -53,9 +56,9 @@ def seed_demo() -> None:
     db.session.commit()
     click.echo("Demo accounts (email / password / role):")
     for email, password, _name, role in DEMO_ACCOUNTS:
-        click.echo(f"  {email:<20} {password:<18} {role.value}")
+        click.echo(f"  {email:<27} {password:<18} {role.value}")
     for email, _name in seed.DEMO_MANAGERS:
-        click.echo(f"  {email:<20} {seed.DEMO_PASSWORD:<18} {Role.SHOP_STAFF.value}")
+        click.echo(f"  {email:<27} {seed.DEMO_PASSWORD:<18} {Role.SHOP_STAFF.value}")
     if made["shops"]:
         click.echo(
             f"Demo marketplace: {made['chains']} chains, {made['shops']} shops, "
@@ -121,8 +124,35 @@ def import_rules(file: Path) -> None:
     click.echo(f"{file}: {result.added} rules added, {result.replaced} replaced.")
 
 
+@orders_cli.command("expire-unpaid")
+def orders_expire_unpaid() -> None:
+    """Close orders not paid in time (ORDER_PAYMENT_MINUTES) and release their stock.
+
+    A payment that succeeded at Stripe but was never reported marks its order paid instead."""
+    counts = payments.expire_unpaid(utcnow())
+    db.session.commit()
+    click.echo(
+        f"expired {counts['expired']}, found paid {counts['paid']}, "
+        f"left for the next run {counts['errors']}"
+    )
+
+
+@vouchers_cli.command("expire")
+def vouchers_expire() -> None:
+    """Expire unused vouchers past their date, refund those whose listing promises it, and
+    retry refunds that failed before."""
+    counts = vouchers.expire_due(utcnow())
+    db.session.commit()
+    click.echo(
+        f"expired {counts['expired']}, refunded {counts['refunded']}, "
+        f"refunds failing {counts['failed']}"
+    )
+
+
 def register_cli(app: Flask) -> None:
     app.cli.add_command(users_cli)
     app.cli.add_command(seed_cli)
     app.cli.add_command(catalog_cli)
     app.cli.add_command(maintenance_cli)
+    app.cli.add_command(orders_cli)
+    app.cli.add_command(vouchers_cli)

@@ -49,6 +49,9 @@ class Config:
         self.STRIPE_WEBHOOK_SECRET = env.get("STRIPE_WEBHOOK_SECRET", "")
         self.STRIPE_API_BASE = env.get("STRIPE_API_BASE", "https://api.stripe.com")
         self.STRIPE_JS_URL = env.get("STRIPE_JS_URL", "https://js.stripe.com/v3/")
+        self.STRIPE_TIMEOUT_SECONDS = float(env.get("STRIPE_TIMEOUT_SECONDS", "20"))
+        self.STRIPE_MAX_RETRIES = int(env.get("STRIPE_MAX_RETRIES", "2"))
+        self.ORDER_PAYMENT_MINUTES = int(env.get("ORDER_PAYMENT_MINUTES", "30"))
 
         self.MAIL_SERVER = env.get("MAIL_SERVER", "")
         self.MAIL_PORT = int(env.get("MAIL_PORT", "25"))

@@ -93,6 +93,48 @@ READING_SOURCE_NAMES = {
     "shop": _l("Shop"),
 }
 
+ORDER_STATUS_NAMES = {
+    "pending_payment": _l("Awaiting payment"),
+    "paid": _l("Paid"),
+    "partially_refunded": _l("Partly refunded"),
+    "refunded": _l("Refunded"),
+    "completed": _l("Completed"),
+    "expired": _l("Expired unpaid"),
+    "cancelled": _l("Cancelled"),
+}
+
+VOUCHER_STATUS_NAMES = {
+    "issued": _l("Ready to use"),
+    "redeemed": _l("Used"),
+    "refund_requested": _l("Refund in progress"),
+    "refunded": _l("Refunded"),
+    "expired": _l("Expired"),
+}
+
+REFUND_STATUS_NAMES = {
+    "pending": _l("in progress"),
+    "succeeded": _l("refunded"),
+    "failed": _l("failed"),
+}
+
+ORDER_EVENT_NAMES = {
+    "placed": _l("Order placed"),
+    "payment_started": _l("Payment started"),
+    "payment_requires_action": _l("Bank confirmation requested"),
+    "payment_failed": _l("Payment failed"),
+    "payment_succeeded": _l("Payment confirmed by Stripe"),
+    "paid": _l("Paid"),
+    "vouchers_issued": _l("Vouchers issued"),
+    "refund_requested": _l("Refund requested"),
+    "refund_failed": _l("Refund failed"),
+    "refunded": _l("Refunded"),
+    "voucher_expired": _l("Voucher expired"),
+    "expired": _l("Order expired unpaid"),
+    "cancelled": _l("Order cancelled"),
+    "late_payment": _l("Payment arrived after the order closed"),
+    "late_payment_refunded": _l("Late payment refunded"),
+}
+
 
 def label(code: str, names: dict) -> object:
     """Jinja filter: the translated name of a code (the code itself when unknown)."""
@@ -114,4 +156,8 @@ def init_app(app) -> None:
         shop_status_names=SHOP_STATUS_NAMES,
         staff_role_names=STAFF_ROLE_NAMES,
         listing_status_names=LISTING_STATUS_NAMES,
+        order_status_names=ORDER_STATUS_NAMES,
+        voucher_status_names=VOUCHER_STATUS_NAMES,
+        refund_status_names=REFUND_STATUS_NAMES,
+        order_event_names=ORDER_EVENT_NAMES,
     )

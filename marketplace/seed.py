@@ -190,9 +190,9 @@ DEMO_CHAINS = ("驰安养车", "途远汽服", "青禾车美", "恒轮轮胎汽�
 # chain (index into DEMO_CHAINS) of each city's ten outlets, in district order
 CHAIN_PATTERN = (0, 1, 2, 3, 0, 1, 2, 0, 1, 3)
 DEMO_MANAGERS = (
-    ("manager2@demo.test", "张店长"),
-    ("manager3@demo.test", "陈店长"),
-    ("manager4@demo.test", "刘店长"),
+    ("manager2@demo.example.com", "张店长"),
+    ("manager3@demo.example.com", "陈店长"),
+    ("manager4@demo.example.com", "刘店长"),
 )
 APPLIED_SHOPS = (9, 29)  # index in the list of 30 demo outlets
 SUSPENDED_SHOP = 18

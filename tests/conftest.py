@@ -2,6 +2,10 @@
 
 import os
 import re
+import socket
+import subprocess
+import sys
+import time
 
 import pytest
 from flask.testing import FlaskClient
@@ -69,9 +73,66 @@ def _empty_tables() -> None:
                 conn.execute(table.delete())
 
 
+STRIPE_SECRET_KEY = "sk_test_marketplace"
+STRIPE_PUBLISHABLE_KEY = "pk_test_marketplace"
+WEBHOOK_SECRET = "whsec_test_marketplace"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def start_localstripe(*extra: str) -> tuple[subprocess.Popen, str]:
+    """A local Stripe server on a free loopback port; returns the process and its base URL."""
+    port = free_port()
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "devtools.localstripe_server",
+            "--port",
+            str(port),
+            "--quiet",
+            *extra,
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            return process, f"http://127.0.0.1:{port}"
+        except OSError:
+            if process.poll() is not None:
+                raise RuntimeError("the local Stripe server did not start") from None
+            time.sleep(0.1)
+    process.kill()
+    raise RuntimeError("the local Stripe server did not answer in 20 s")
+
+
+@pytest.fixture(scope="session")
+def localstripe() -> str:
+    """The tests' own local Stripe server (one per session)."""
+    process, base = start_localstripe()
+    yield base
+    process.terminate()
+    process.wait(timeout=10)
+
+
 @pytest.fixture
-def config(database_url) -> TestConfig:
-    return TestConfig(database_url)
+def config(database_url, localstripe) -> TestConfig:
+    config = TestConfig(database_url)
+    config.STRIPE_API_BASE = localstripe
+    config.STRIPE_JS_URL = f"{localstripe}/js.stripe.com/v3/"
+    config.STRIPE_SECRET_KEY = STRIPE_SECRET_KEY
+    config.STRIPE_PUBLISHABLE_KEY = STRIPE_PUBLISHABLE_KEY
+    config.STRIPE_WEBHOOK_SECRET = WEBHOOK_SECRET
+    config.STRIPE_MAX_RETRIES = 0
+    config.STRIPE_TIMEOUT_SECONDS = 10
+    return config
 
 
 @pytest.fixture

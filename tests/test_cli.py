@@ -11,7 +11,7 @@ def test_seed_demo_prints_accounts_and_is_idempotent(app):
     runner = app.test_cli_runner()
     first = runner.invoke(args=["seed", "demo"])
     assert first.exit_code == 0, first.output
-    assert "owner@demo.test" in first.output and "admin-demo-pass" in first.output
+    assert "owner@demo.example.com" in first.output and "admin-demo-pass" in first.output
     second = runner.invoke(args=["seed", "demo"])
     assert second.exit_code == 0
     with app.app_context():
@@ -20,6 +20,14 @@ def test_seed_demo_prints_accounts_and_is_idempotent(app):
         assert db.session.scalar(select(func.count()).select_from(Shop)) == 30
         roles = set(db.session.scalars(select(User.role)))
         assert roles == {Role.OWNER, Role.SHOP_STAFF, Role.ADMIN}
+    client = app.test_client()
+    for email, password in (
+        ("owner@demo.example.com", "owner-demo-pass"),
+        ("shop@demo.example.com", "shop-demo-pass"),
+        ("manager2@demo.example.com", "shop-demo-pass"),
+    ):
+        client.login(email, password)  # the printed accounts work on the sign-in form
+        client.post("/auth/logout")
 
 
 def test_create_admin_creates_and_promotes(app, make_user):

@@ -39,8 +39,8 @@ def _count(model, *where) -> int:
 
 
 def _seed_demo() -> tuple[User, User, dict[str, int]]:
-    manager = accounts.register("shop@demo.test", "shop-demo-pass", "李店长", role=Role.SHOP_STAFF)
-    admin = accounts.register("admin@demo.test", "admin-demo-pass", "管理员", role=Role.ADMIN)
+    manager = accounts.register("shop@demo.example.com", "shop-demo-pass", "李店长", role=Role.SHOP_STAFF)
+    admin = accounts.register("admin@demo.example.com", "admin-demo-pass", "管理员", role=Role.ADMIN)
     counts = seed_demo_marketplace(manager, admin)
     db.session.commit()
     return manager, admin, counts
@@ -135,7 +135,7 @@ def test_demo_manager_runs_an_approved_shop(app):
         assert shop_service.can_manage(manager, member.shop)
         assert manager.role is Role.SHOP_STAFF
         assert _count(Listing, Listing.shop_id == member.shop_id, Listing.is_public) > 0
-        other = accounts.find_user_by_email("manager2@demo.test")
+        other = accounts.find_user_by_email("manager2@demo.example.com")
         assert other is not None and other.check_password("shop-demo-pass")
         assert _count(ShopStaff) == 4  # each chain's admin manages its first outlet
 

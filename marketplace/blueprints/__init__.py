@@ -5,6 +5,8 @@ def register_blueprints(app) -> None:
     from .account import bp as account_bp
     from .admin import bp as admin_bp
     from .auth import bp as auth_bp
+    from .cart import bp as cart_bp
+    from .checkout import bp as checkout_bp
     from .garage import bp as garage_bp
     from .listings import bp as listings_bp
     from .main import bp as main_bp
@@ -21,5 +23,7 @@ def register_blueprints(app) -> None:
     app.register_blueprint(maintenance_bp, url_prefix="/maintenance")
     app.register_blueprint(listings_bp, url_prefix="/listings")
     app.register_blueprint(shops_bp, url_prefix="/shops")
+    app.register_blueprint(cart_bp, url_prefix="/cart")
+    app.register_blueprint(checkout_bp, url_prefix="/checkout")
     app.register_blueprint(merchant_bp, url_prefix="/merchant")
     app.register_blueprint(admin_bp, url_prefix="/admin")

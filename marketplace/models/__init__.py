@@ -3,6 +3,8 @@
 from .audit import AuditEntry
 from .listings import Category, Listing, ListingFitment, ListingItem, ListingStatus
 from .maintenance import MaintenanceRule
+from .orders import CartLine, Order, OrderEvent, OrderLine, OrderStatus
+from .payments import AttemptStatus, PaymentAttempt, Refund, RefundStatus, StripeEvent
 from .shops import Chain, Shop, ShopStaff, ShopStatus, StaffInvitation, StaffRole
 from .users import Role, User
 from .vehicles import (
@@ -15,8 +17,21 @@ from .vehicles import (
     ServiceRecord,
     Variant,
 )
+from .vouchers import Voucher, VoucherStatus
 
 __all__ = [
+    "AttemptStatus",
+    "CartLine",
+    "Order",
+    "OrderEvent",
+    "OrderLine",
+    "OrderStatus",
+    "PaymentAttempt",
+    "Refund",
+    "RefundStatus",
+    "StripeEvent",
+    "Voucher",
+    "VoucherStatus",
     "AuditEntry",
     "Brand",
     "Category",

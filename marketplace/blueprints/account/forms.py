@@ -20,3 +20,7 @@ class PasswordChangeForm(FlaskForm):
         _l("Repeat new password"),
         validators=[EqualTo("new", message=_l("The two passwords do not match."))],
     )
+
+
+class RefundForm(FlaskForm):
+    """One button: refund this unused voucher."""

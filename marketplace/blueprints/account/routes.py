@@ -1,11 +1,17 @@
-from flask import flash, redirect, render_template, url_for
+import segno
+from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user
+from markupsafe import Markup
 
 from ...extensions import db
-from ...services import accounts
+from ...i18n import money
+from ...models import AttemptStatus, OrderStatus, RefundStatus
+from ...models.types import utcnow
+from ...services import accounts, orders, payments, stripe_gateway, vouchers
+from ...services.vouchers import VoucherError
 from . import bp
-from .forms import PasswordChangeForm
+from .forms import PasswordChangeForm, RefundForm
 
 
 @bp.route("/")
@@ -32,3 +38,115 @@ def password():
             flash(_("Your password has been changed."), "success")
             return redirect(url_for("account.index"))
     return render_template("account/password.html", form=form)
+
+
+@bp.route("/orders")
+@login_required
+def order_list():
+    """The owner's orders, newest first."""
+    return render_template("account/orders.html", orders=orders.owner_orders(current_user))
+
+
+@bp.route("/orders/<number>")
+@login_required
+def order(number: str):
+    """One order: lines, payment state, vouchers with their codes, refunds and events.
+
+    While a payment is confirmed but not yet reported by Stripe's webhook the page says so
+    and refreshes itself; after a few seconds it asks Stripe directly."""
+    found = orders.owner_order(current_user, number) if number.isdigit() else None
+    if found is None:
+        abort(404)
+    last = payments.latest_attempt(found)
+    processing = (
+        found.status is OrderStatus.PENDING_PAYMENT
+        and last is not None
+        and last.status in (AttemptStatus.PROCESSING, AttemptStatus.SUCCEEDED)
+    )
+    if processing and payments.stale(last, utcnow()):
+        try:
+            payments.sync_attempt(last, utcnow())
+            db.session.commit()
+        except stripe_gateway.GatewayError:
+            db.session.rollback()
+        processing = found.status is OrderStatus.PENDING_PAYMENT
+    issued = [v for v in vouchers.owner_vouchers(current_user) if v.order_id == found.id]
+    return render_template(
+        "account/order.html",
+        order=found,
+        last=last,
+        processing=processing,
+        vouchers=issued,
+        refunds=vouchers.refunds_by_voucher([v.id for v in issued]),
+        qr=_qr_codes(issued),
+        refund_form=RefundForm(),
+    )
+
+
+def _qr_codes(items) -> dict[int, Markup]:
+    return {
+        # S704: the SVG is segno's output for a code of twelve digits we generated
+        v.id: Markup(segno.make(v.code, error="m").svg_inline(scale=4, border=2))  # noqa: S704
+        for v in items
+        if v.status.value == "issued"
+    }
+
+
+@bp.route("/vouchers")
+@login_required
+def voucher_list():
+    """All the owner's vouchers: codes and QR codes to show at the shop."""
+    mine = vouchers.owner_vouchers(current_user)
+    return render_template(
+        "account/vouchers.html",
+        vouchers=mine,
+        refunds=vouchers.refunds_by_voucher([v.id for v in mine]),
+        qr=_qr_codes(mine),
+        refund_form=RefundForm(),
+    )
+
+
+@bp.route("/vouchers/<int:voucher_id>/refund", methods=["POST"])
+@login_required
+def refund_voucher(voucher_id: int):
+    """Refund one unused voucher; pressing twice refunds once."""
+    voucher = vouchers.owner_voucher(current_user, voucher_id)
+    if voucher is None:
+        abort(404)
+    back = redirect(url_for("account.order", number=voucher.order.number))
+    if not RefundForm().validate_on_submit():
+        flash(_("The form has expired. Please try again."), "error")
+        return back
+    existing = vouchers.refunds_by_voucher([voucher.id]).get(voucher.id)
+    if existing is not None and existing.status is RefundStatus.FAILED:
+        refund = existing  # the owner retries a refund Stripe could not make
+    else:
+        try:
+            refund = vouchers.request_refund(current_user, voucher, reason="requested_by_owner")
+        except VoucherError as error:
+            db.session.rollback()
+            flash(refund_error_message(error.code), "error")
+            return back
+        db.session.commit()
+    vouchers.execute_refund(refund, utcnow())
+    db.session.commit()
+    if refund.status is RefundStatus.SUCCEEDED:
+        flash(_("Refunded %(amount)s to your card.", amount=money(refund.amount_fen)), "success")
+    else:
+        flash(
+            _("The refund could not be made just now; we keep trying, or press refund again."),
+            "error",
+        )
+    return back
+
+
+def refund_error_message(code: str) -> str:
+    messages = {
+        "not_refundable": _("This package cannot be refunded once bought."),
+        "status_redeemed": _("This voucher has been used, so it cannot be refunded."),
+        "status_refund_requested": _("This voucher is already being refunded."),
+        "status_refunded": _("This voucher has already been refunded."),
+        "status_expired": _("This voucher has expired."),
+        "not_paid": _("This order has not been paid."),
+    }
+    return messages.get(code, _("This voucher cannot be refunded."))

@@ -15,3 +15,14 @@ class ReasonForm(FlaskForm):
             Length(max=500, message=_l("At most %(max)d characters.", max=500)),
         ],
     )
+
+
+class RefundReasonForm(FlaskForm):
+    reason = TextAreaField(
+        _l("Reason (shown to the owner)"),
+        filters=[strip],
+        validators=[
+            DataRequired(_l("Please give a reason.")),
+            Length(max=500, message=_l("At most %(max)d characters.", max=500)),
+        ],
+    )

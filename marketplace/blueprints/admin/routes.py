@@ -5,11 +5,17 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from ...extensions import db
-from ...models import AuditEntry, Role, Shop, ShopStatus, User
+from ...models import AuditEntry, RefundStatus, Role, Shop, ShopStatus, User, Voucher
+from ...models.types import utcnow
 from ...security import role_required
+from ...services import orders as order_service
+from ...services import payments
 from ...services import shops as shop_service
+from ...services import vouchers as voucher_service
+from ...services.vouchers import VoucherError
+from ..account.routes import refund_error_message
 from . import bp
-from .forms import ReasonForm
+from .forms import ReasonForm, RefundReasonForm
 
 PAGE_SIZE = 50
 
@@ -103,3 +109,67 @@ def shop(shop_id: int):
             flash(_("Decision saved."), "success")
         return redirect(url_for("admin.shop", shop_id=shop.id))
     return render_template("admin/shop.html", shop=shop, form=form)
+
+
+@bp.route("/orders")
+def orders_lookup():
+    """Find orders by number or by the buyer's email."""
+    query = request.args.get("q", "")[:254]
+    found = order_service.find_orders(query) if query.strip() else []
+    return render_template("admin/orders.html", query=query, orders=found)
+
+
+@bp.route("/orders/<number>")
+def order_detail(number: str):
+    """An order with its events, payments, vouchers and refunds."""
+    order = order_service.by_number(number) if number.isdigit() else None
+    if order is None:
+        abort(404)
+    issued = db.session.scalars(
+        select(Voucher).where(Voucher.order_id == order.id).order_by(Voucher.id)
+    ).all()
+    return render_template(
+        "admin/order.html",
+        order=order,
+        attempts=payments.attempts(order),
+        vouchers=issued,
+        refunds=voucher_service.refunds_by_voucher([v.id for v in issued]),
+        form=RefundReasonForm(),
+    )
+
+
+@bp.route("/vouchers/<int:voucher_id>/refund", methods=["POST"])
+def refund_voucher(voucher_id: int):
+    """Refund a voucher for a stated reason, whatever the listing's refund policy."""
+    voucher = db.session.get(Voucher, voucher_id)
+    if voucher is None:
+        abort(404)
+    form = RefundReasonForm()
+    back = url_for("admin.order_detail", number=voucher.order.number)
+    if not form.validate_on_submit():
+        for error in form.reason.errors or [_("The form has expired. Please try again.")]:
+            flash(error, "error")
+        return redirect(back)
+    existing = voucher_service.refunds_by_voucher([voucher.id]).get(voucher.id)
+    if existing is not None and existing.status is RefundStatus.FAILED:
+        refund = existing
+    else:
+        try:
+            refund = voucher_service.request_refund(
+                current_user, voucher, reason="admin", note=form.reason.data
+            )
+        except VoucherError as error:
+            db.session.rollback()
+            flash(refund_error_message(error.code), "error")
+            return redirect(back)
+        db.session.commit()
+    voucher_service.execute_refund(refund, utcnow())
+    db.session.commit()
+    if refund.status is RefundStatus.SUCCEEDED:
+        flash(_("The voucher was refunded."), "success")
+    else:
+        flash(
+            _("Stripe could not make the refund: %(message)s", message=refund.failure_message),
+            "error",
+        )
+    return redirect(back)

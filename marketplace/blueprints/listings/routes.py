@@ -15,6 +15,7 @@ from ...selection import current_vehicle, load_variant
 from ...services import listings as listing_service
 from ...services import shops as shop_service
 from ...services.listings import SORTS, Browse
+from ..cart.forms import AddToCartForm
 from . import bp
 
 MAX_PAGE = 500
@@ -176,4 +177,5 @@ def detail(listing_id: int):
         fit_series=series,
         selected=selected,
         fits_selected=fits_selected,
+        cart_form=AddToCartForm(listing_id=str(listing.id)),
     )

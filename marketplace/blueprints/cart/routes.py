@@ -1,0 +1,175 @@
+from flask import abort, current_app, flash, redirect, render_template, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, user_logged_in
+
+from ...extensions import db
+from ...models.types import utcnow
+from ...selection import current_vehicle
+from ...services import cart, orders
+from ...services.cart import CartError
+from ...services.orders import OrderError
+from . import bp
+from .forms import AddToCartForm, PlaceOrderForm, QuantityForm
+
+GUEST_CART = "cart"
+
+
+def cart_error_message(error: CartError) -> str:
+    messages = {
+        "quantity_range": _("Choose a quantity from 1 to 10."),
+        "sold_out": _("Sorry, this offer is sold out."),
+        "stock": _("Only %(count)s left.", count=error.available),
+        "too_many_lines": _("Your cart is full: check out or remove something first."),
+        "unavailable": _("A listing in your cart is no longer on sale; it has been removed."),
+    }
+    return messages.get(error.code, _("This could not be added."))
+
+
+def _lines():
+    if current_user.is_authenticated:
+        return cart.user_lines(current_user)
+    return cart.guest_lines(session.get(GUEST_CART, {}))
+
+
+def _merge_guest_cart(app, user) -> None:
+    stored = session.pop(GUEST_CART, None)
+    if stored:
+        cart.merge_guest_cart(user, stored)
+        db.session.commit()
+
+
+@bp.record_once
+def _on_register(state) -> None:
+    user_logged_in.connect(_merge_guest_cart, state.app)
+
+
+@bp.route("/")
+def index():
+    """The cart: current prices (changes since adding shown), totals, and the order button."""
+    lines = _lines()
+    unavailable = [line for line in lines if not line.listing.is_public]
+    if unavailable:
+        for line in unavailable:
+            _remove(line)
+        db.session.commit()
+        flash(cart_error_message(CartError("unavailable")), "warning")
+        lines = [line for line in lines if line not in unavailable]
+    total = sum(line.listing.price_fen * line.quantity for line in lines)
+    return render_template(
+        "cart/index.html",
+        lines=lines,
+        total=total,
+        changes=orders.price_changes(lines),
+        form=PlaceOrderForm(expected_total=str(total)),
+        quantity_form=QuantityForm(),
+    )
+
+
+def _remove(line) -> None:
+    if current_user.is_authenticated:
+        db.session.delete(line)
+    else:
+        stored = dict(session.get(GUEST_CART, {}))
+        stored.pop(str(line.listing_id), None)
+        session[GUEST_CART] = stored
+
+
+@bp.route("/add", methods=["POST"])
+def add():
+    """Add units of a listing for the selected vehicle."""
+    form = AddToCartForm()
+    listing = None
+    if form.listing_id.data and form.listing_id.data.isdigit():
+        listing = cart.buyable_listing(int(form.listing_id.data))
+    if listing is None:
+        abort(404)
+    if not form.validate_on_submit():
+        for error in form.quantity.errors or [_("The form has expired. Please try again.")]:
+            flash(error, "error")
+        return redirect(url_for("listings.detail", listing_id=listing.id))
+    selected = current_vehicle()
+    variant_id = selected.variant.id if selected else None
+    try:
+        if current_user.is_authenticated:
+            cart.add(current_user, listing, form.quantity.data, variant_id)
+        else:
+            session[GUEST_CART] = cart.add_to_guest(
+                session.get(GUEST_CART, {}), listing, form.quantity.data, variant_id
+            )
+    except CartError as error:
+        db.session.rollback()
+        flash(cart_error_message(error), "error")
+        return redirect(url_for("listings.detail", listing_id=listing.id))
+    db.session.commit()
+    flash(_("Added to your cart."), "success")
+    return redirect(url_for("cart.index"))
+
+
+@bp.route("/lines/<int:listing_id>", methods=["POST"])
+def update(listing_id: int):
+    """Change a line's quantity; 0 removes it."""
+    line = next((line for line in _lines() if line.listing_id == listing_id), None)
+    if line is None:
+        abort(404)
+    form = QuantityForm()
+    if not form.validate_on_submit():
+        for error in form.quantity.errors or [_("The form has expired. Please try again.")]:
+            flash(error, "error")
+        return redirect(url_for("cart.index"))
+    try:
+        if current_user.is_authenticated:
+            cart.set_quantity(line, form.quantity.data)
+        elif form.quantity.data == 0:
+            _remove(line)
+        else:
+            cart.check_quantity(line.listing, form.quantity.data)
+            stored = dict(session.get(GUEST_CART, {}))
+            stored[str(listing_id)] = {**stored[str(listing_id)], "q": form.quantity.data}
+            session[GUEST_CART] = stored
+    except CartError as error:
+        db.session.rollback()
+        flash(cart_error_message(error), "error")
+        return redirect(url_for("cart.index"))
+    db.session.commit()
+    return redirect(url_for("cart.index"))
+
+
+@bp.route("/checkout", methods=["POST"])
+@login_required
+def checkout():
+    """Place the order at the prices the owner saw; changed prices send them back to look."""
+    form = PlaceOrderForm()
+    if not form.validate_on_submit():
+        flash(_("The form has expired. Please try again."), "error")
+        return redirect(url_for("cart.index"))
+    lines = cart.user_lines(current_user)
+    total = sum(line.listing.price_fen * line.quantity for line in lines)
+    if form.expected_total.data != str(total):
+        orders.acknowledge_prices(lines)
+        db.session.commit()
+        flash(_("The total changed since you looked: please check it and order again."), "warning")
+        return redirect(url_for("cart.index"))
+    config = current_app.config
+    try:
+        order = orders.place_order(
+            current_user,
+            lines,
+            currency=config["MARKETPLACE_CURRENCY"],
+            pay_minutes=config["ORDER_PAYMENT_MINUTES"],
+            now=utcnow(),
+        )
+    except OrderError as error:
+        db.session.rollback()
+        if error.code == "price_changed":
+            orders.acknowledge_prices(cart.user_lines(current_user))
+            db.session.commit()
+            flash(_("A price changed since you added it: please check the new total."), "warning")
+        else:
+            flash(_("Your cart is empty."), "warning")
+        return redirect(url_for("cart.index"))
+    except CartError as error:
+        db.session.rollback()
+        flash(cart_error_message(error), "error")
+        return redirect(url_for("cart.index"))
+    db.session.commit()
+    return redirect(url_for("checkout.pay_page", number=order.number))

@@ -1,0 +1,101 @@
+"""Payments: attempts to pay an order, refunds, and the Stripe events already handled."""
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db
+from .orders import Order
+from .types import UTCDateTime, enum_type, utcnow
+from .users import User
+from .vouchers import Voucher
+
+
+class AttemptStatus(enum.StrEnum):
+    STARTED = "started"
+    REQUIRES_ACTION = "requires_action"
+    PROCESSING = "processing"
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+    CANCELED = "canceled"
+
+
+class PaymentAttempt(db.Model):
+    """One try at paying an order: a PaymentIntent. A failed try is followed by a new one."""
+
+    __tablename__ = "payment_attempts"
+    __table_args__ = (
+        UniqueConstraint("order_id", "number"),
+        CheckConstraint("amount_fen > 0", name="amount_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id"), index=True)
+    number: Mapped[int]
+    amount_fen: Mapped[int]
+    status: Mapped[AttemptStatus] = mapped_column(
+        enum_type(AttemptStatus), default=AttemptStatus.STARTED
+    )
+    intent_id: Mapped[str | None] = mapped_column(String(255), unique=True)
+    failure_message: Mapped[str | None] = mapped_column(String(500))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+
+    order: Mapped[Order] = relationship()
+
+    @property
+    def idempotency_key(self) -> str:
+        return f"order-{self.order.number}-attempt-{self.number}"
+
+
+class RefundStatus(enum.StrEnum):
+    PENDING = "pending"
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+
+
+class Refund(db.Model):
+    """Money returned to the owner: one voucher's price, or a whole late payment."""
+
+    __tablename__ = "refunds"
+    __table_args__ = (CheckConstraint("amount_fen > 0", name="amount_positive"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id"), index=True)
+    voucher_id: Mapped[int | None] = mapped_column(ForeignKey("vouchers.id"), unique=True)
+    attempt_id: Mapped[int] = mapped_column(ForeignKey("payment_attempts.id"))
+    amount_fen: Mapped[int]
+    status: Mapped[RefundStatus] = mapped_column(
+        enum_type(RefundStatus), default=RefundStatus.PENDING
+    )
+    reason: Mapped[str] = mapped_column(String(40))
+    note: Mapped[str] = mapped_column(String(500), default="")
+    stripe_refund_id: Mapped[str | None] = mapped_column(String(255), unique=True)
+    failure_message: Mapped[str | None] = mapped_column(String(500))
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+
+    order: Mapped[Order] = relationship()
+    voucher: Mapped[Voucher | None] = relationship()
+    attempt: Mapped[PaymentAttempt] = relationship()
+    actor: Mapped[User | None] = relationship()
+
+    @property
+    def idempotency_key(self) -> str:
+        if self.voucher_id is not None:
+            return f"refund-voucher-{self.voucher_id}"
+        return f"refund-order-{self.order_id}-attempt-{self.attempt_id}"
+
+
+class StripeEvent(db.Model):
+    """A webhook event handled once: stored in the same transaction as its effect."""
+
+    __tablename__ = "stripe_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[str] = mapped_column(String(255), unique=True)
+    type: Mapped[str] = mapped_column(String(80))
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

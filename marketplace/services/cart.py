@@ -1,0 +1,140 @@
+"""The cart: listings an owner means to buy, for a vehicle, before an order exists.
+
+Signed-in owners' lines are rows; a guest's are a plain dict the caller keeps (the session)
+and are merged into the rows on sign-in.
+"""
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import joinedload
+
+from ..extensions import db
+from ..models import CartLine, Listing, Shop, User
+from ..models.orders import MAX_UNITS_PER_LINE
+
+MAX_LINES = 20
+
+
+class CartError(ValueError):
+    """A refused cart change; `code` says why."""
+
+    def __init__(self, code: str, available: int | None = None) -> None:
+        super().__init__(code)
+        self.code = code
+        self.available = available
+
+
+def buyable_listing(listing_id: int) -> Listing | None:
+    """The listing if owners can buy it now (active, shop approved), with its shop."""
+    return db.session.scalar(
+        select(Listing)
+        .options(joinedload(Listing.shop).joinedload(Shop.chain))
+        .where(Listing.id == listing_id, Listing.is_public)
+    )
+
+
+def check_quantity(listing: Listing, quantity: int) -> None:
+    """Refuse a quantity outside 1..MAX_UNITS_PER_LINE or beyond the stock left."""
+    if quantity < 1 or quantity > MAX_UNITS_PER_LINE:
+        raise CartError("quantity_range")
+    if listing.stock is not None and quantity > listing.stock:
+        raise CartError("sold_out" if listing.stock == 0 else "stock", listing.stock)
+
+
+def user_lines(user: User) -> list[CartLine]:
+    return list(
+        db.session.scalars(
+            select(CartLine)
+            .options(joinedload(CartLine.listing).joinedload(Listing.shop))
+            .where(CartLine.user_id == user.id)
+            .order_by(CartLine.id)
+        )
+    )
+
+
+def guest_lines(stored: dict) -> list[CartLine]:
+    """Transient lines for a guest's stored cart; unknown or withdrawn listings drop out."""
+    wanted = {}
+    for key, value in stored.items():
+        try:
+            wanted[int(key)] = (int(value["q"]), int(value["p"]), value.get("v"))
+        except (TypeError, ValueError, KeyError):
+            continue
+    if not wanted:
+        return []
+    listings = db.session.scalars(
+        select(Listing).options(joinedload(Listing.shop)).where(Listing.id.in_(wanted))
+    )
+    lines = []
+    for listing in listings:
+        quantity, seen, variant_id = wanted[listing.id]
+        line = CartLine(quantity=quantity, price_seen_fen=seen, variant_id=variant_id)
+        line.listing_id = listing.id
+        line.listing = listing
+        lines.append(line)
+    return sorted(lines, key=lambda line: list(wanted).index(line.listing_id))
+
+
+def add(user: User, listing: Listing, quantity: int, variant_id: int | None) -> CartLine:
+    """Add units of a listing (adding to a line already there) for the selected vehicle."""
+    line = db.session.scalar(
+        select(CartLine).where(CartLine.user_id == user.id, CartLine.listing_id == listing.id)
+    )
+    if line is None:
+        count = len(user_lines(user))
+        if count >= MAX_LINES:
+            raise CartError("too_many_lines")
+        check_quantity(listing, quantity)
+        line = CartLine(
+            user_id=user.id,
+            listing_id=listing.id,
+            quantity=quantity,
+            price_seen_fen=listing.price_fen,
+            variant_id=variant_id,
+        )
+        db.session.add(line)
+    else:
+        check_quantity(listing, line.quantity + quantity)
+        line.quantity += quantity
+        line.price_seen_fen = listing.price_fen
+        line.variant_id = variant_id or line.variant_id
+    db.session.flush()
+    return line
+
+
+def add_to_guest(stored: dict, listing: Listing, quantity: int, variant_id: int | None) -> dict:
+    """The guest cart with the units added (a new dict for the caller to store)."""
+    stored = dict(stored)
+    key = str(listing.id)
+    current = stored.get(key, {}).get("q", 0) if isinstance(stored.get(key), dict) else 0
+    if key not in stored and len(stored) >= MAX_LINES:
+        raise CartError("too_many_lines")
+    check_quantity(listing, current + quantity)
+    stored[key] = {"q": current + quantity, "p": listing.price_fen, "v": variant_id}
+    return stored
+
+
+def set_quantity(line: CartLine, quantity: int) -> None:
+    if quantity == 0:
+        db.session.delete(line)
+    else:
+        check_quantity(line.listing, quantity)
+        line.quantity = quantity
+    db.session.flush()
+
+
+def merge_guest_cart(user: User, stored: dict) -> int:
+    """Move a guest's lines into the owner's cart on sign-in; returns how many moved."""
+    moved = 0
+    for line in guest_lines(stored):
+        if not line.listing.is_public:
+            continue
+        try:
+            add(user, line.listing, line.quantity, line.variant_id)
+        except CartError:
+            continue
+        moved += 1
+    return moved
+
+
+def clear(user: User) -> None:
+    db.session.execute(delete(CartLine).where(CartLine.user_id == user.id))

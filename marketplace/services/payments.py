@@ -1,0 +1,311 @@
+"""Paying for orders: attempts (PaymentIntents), webhooks, and fulfilment.
+
+Fulfilment (order paid, vouchers issued) happens once, whichever comes first of the
+webhook, the payer's return and the expiry job re-reading the PaymentIntent: the order's
+conditional move to `paid` decides.
+"""
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
+
+from ..extensions import db
+from ..models import (
+    AttemptStatus,
+    Order,
+    OrderStatus,
+    PaymentAttempt,
+    Refund,
+    StripeEvent,
+    User,
+)
+from . import stripe_gateway, vouchers
+from .orders import IllegalTransition, OrderError, move, record_event, release_stock
+
+OPEN = (AttemptStatus.STARTED, AttemptStatus.REQUIRES_ACTION, AttemptStatus.PROCESSING)
+INTENT_STATUS = {
+    "succeeded": AttemptStatus.SUCCEEDED,
+    "processing": AttemptStatus.PROCESSING,
+    "requires_action": AttemptStatus.REQUIRES_ACTION,
+    "requires_capture": AttemptStatus.PROCESSING,
+    "requires_confirmation": AttemptStatus.STARTED,
+    "requires_payment_method": AttemptStatus.FAILED,
+    "canceled": AttemptStatus.CANCELED,
+}
+STUCK_AFTER = timedelta(minutes=2)
+HANDLED_EVENTS = (
+    "payment_intent.succeeded",
+    "payment_intent.payment_failed",
+    "payment_intent.canceled",
+    "payment_intent.processing",
+    "payment_intent.requires_action",
+)
+
+
+def attempts(order: Order) -> list[PaymentAttempt]:
+    return list(
+        db.session.scalars(
+            select(PaymentAttempt)
+            .where(PaymentAttempt.order_id == order.id)
+            .order_by(PaymentAttempt.number)
+        )
+    )
+
+
+def latest_attempt(order: Order) -> PaymentAttempt | None:
+    return db.session.scalar(
+        select(PaymentAttempt)
+        .where(PaymentAttempt.order_id == order.id)
+        .order_by(PaymentAttempt.number.desc())
+        .limit(1)
+    )
+
+
+def begin_attempt(payer: User, order: Order, now: datetime) -> PaymentAttempt:
+    """Record a new try at paying; the caller commits before asking Stripe, so a crash
+    leaves a trace and a double submit collides on (order, number)."""
+    if order.user_id != payer.id:
+        raise OrderError("not_found")
+    if order.status is not OrderStatus.PENDING_PAYMENT:
+        raise OrderError(f"status_{order.status.value}")
+    if order.pay_by <= now:
+        raise OrderError("payment_window_closed")
+    last = latest_attempt(order)
+    if last is not None and last.status is AttemptStatus.REQUIRES_ACTION:
+        _abandon(last, now)
+    if last is not None and (
+        last.status in (AttemptStatus.PROCESSING, AttemptStatus.SUCCEEDED)
+        or (last.status is AttemptStatus.STARTED and last.created_at > now - STUCK_AFTER)
+    ):
+        raise OrderError("payment_under_way")
+    number = (
+        db.session.scalar(
+            select(func.max(PaymentAttempt.number)).where(PaymentAttempt.order_id == order.id)
+        )
+        or 0
+    ) + 1
+    attempt = PaymentAttempt(order_id=order.id, number=number, amount_fen=order.total_fen)
+    db.session.add(attempt)
+    db.session.flush()
+    record_event(order, "payment_started", payer, attempt=number)
+    return attempt
+
+
+def _abandon(attempt: PaymentAttempt, now: datetime) -> None:
+    """Give up a payment left waiting for 3-D Secure so the payer can try another card."""
+    sync_attempt(attempt, now)
+    if attempt.status is AttemptStatus.REQUIRES_ACTION:
+        _apply(attempt, stripe_gateway.cancel_intent(attempt.intent_id))
+
+
+def _apply(attempt: PaymentAttempt, state: stripe_gateway.IntentState) -> None:
+    status = INTENT_STATUS.get(state.status, AttemptStatus.PROCESSING)
+    if attempt.status is AttemptStatus.SUCCEEDED:
+        return  # a stale read or an out-of-order event never undoes a success
+    attempt.intent_id = attempt.intent_id or state.id
+    if status is not attempt.status:
+        attempt.status = status
+        if status is AttemptStatus.FAILED:
+            attempt.failure_message = (state.error or "payment failed")[:500]
+            record_event(
+                attempt.order,
+                "payment_failed",
+                attempt=attempt.number,
+                message=attempt.failure_message,
+            )
+        elif status is AttemptStatus.REQUIRES_ACTION:
+            record_event(attempt.order, "payment_requires_action", attempt=attempt.number)
+        elif status is AttemptStatus.SUCCEEDED:
+            record_event(
+                attempt.order, "payment_succeeded", attempt=attempt.number, intent=state.id
+            )
+    db.session.flush()
+
+
+def pay_with_card(
+    payer: User, attempt: PaymentAttempt, token: str
+) -> stripe_gateway.IntentState | None:
+    """Charge the card Stripe.js tokenized: create and confirm the PaymentIntent.
+
+    Returns the intent's state (its client secret when the bank wants 3-D Secure); a Stripe
+    outage leaves the order pending, the attempt failed with a message, nothing charged."""
+    order = attempt.order
+    try:
+        customer = stripe_gateway.ensure_customer(payer)
+        card = stripe_gateway.save_card(customer, token)
+        state = stripe_gateway.pay(
+            amount_minor=attempt.amount_fen,
+            currency=order.currency,
+            customer_id=customer,
+            card_id=card,
+            idempotency_key=attempt.idempotency_key,
+            metadata={"order": order.number, "attempt": str(attempt.number)},
+        )
+    except stripe_gateway.GatewayError as error:
+        attempt.status = AttemptStatus.FAILED
+        attempt.failure_message = error.message[:500]
+        record_event(order, "payment_failed", payer, attempt=attempt.number, message=error.message)
+        db.session.flush()
+        return None
+    _apply(attempt, state)
+    return state
+
+
+def sync_attempt(attempt: PaymentAttempt, now: datetime) -> None:
+    """Re-read the attempt's PaymentIntent from Stripe and act on what it says."""
+    if attempt.intent_id is None:
+        return
+    state = stripe_gateway.read_intent(attempt.intent_id)
+    _apply(attempt, state)
+    if attempt.status is AttemptStatus.SUCCEEDED:
+        fulfil(attempt, now)
+
+
+def fulfil(attempt: PaymentAttempt, now: datetime) -> bool:
+    """Mark the order paid and issue its vouchers, once. A payment that lands on an order
+    already expired or cancelled is refunded in full. Returns True if this call fulfilled."""
+    order = attempt.order
+    if order.status is OrderStatus.PENDING_PAYMENT:
+        try:
+            move(order, OrderStatus.PAID, "paid", values={"paid_at": now}, attempt=attempt.number)
+        except IllegalTransition:
+            pass
+        else:
+            issued = vouchers.issue(order, now)
+            record_event(order, "vouchers_issued", count=len(issued))
+            for line in order.lines:
+                _count_sale(line.listing_id, line.quantity)
+            db.session.flush()
+            return True
+    if order.status in (OrderStatus.EXPIRED, OrderStatus.CANCELLED):
+        _refund_late_payment(order, attempt, now)
+    return False
+
+
+def _count_sale(listing_id: int, quantity: int) -> None:
+    from ..models import Listing
+
+    db.session.execute(
+        update(Listing)
+        .where(Listing.id == listing_id)
+        .values(sales_count=Listing.sales_count + quantity)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def _refund_late_payment(order: Order, attempt: PaymentAttempt, now: datetime) -> None:
+    exists = db.session.scalar(
+        select(Refund.id).where(Refund.attempt_id == attempt.id, Refund.voucher_id.is_(None))
+    )
+    if exists:
+        return
+    refund = Refund(
+        order_id=order.id,
+        attempt_id=attempt.id,
+        amount_fen=attempt.amount_fen,
+        reason="late_payment",
+    )
+    db.session.add(refund)
+    db.session.flush()
+    record_event(order, "late_payment", attempt=attempt.number)
+    vouchers.execute_refund(refund, now)
+
+
+def handle_event(event: stripe_gateway.WebhookEvent, now: datetime) -> str:
+    """Handle a verified webhook event once; returns what happened (for the log)."""
+    try:
+        with db.session.begin_nested():
+            db.session.add(StripeEvent(event_id=event.id, type=event.type[:80]))
+    except IntegrityError:
+        return "duplicate"
+    if event.type not in HANDLED_EVENTS:
+        return "ignored"
+    attempt = _attempt_for(event.object)
+    if attempt is None:
+        return "unknown_payment"
+    sync_attempt(attempt, now)
+    return attempt.status.value
+
+
+def _attempt_for(intent: dict) -> PaymentAttempt | None:
+    intent_id = intent.get("id")
+    if intent_id:
+        found = db.session.scalar(
+            select(PaymentAttempt).where(PaymentAttempt.intent_id == intent_id)
+        )
+        if found is not None:
+            return found
+    metadata = intent.get("metadata") or {}
+    try:
+        number = int(metadata.get("attempt", ""))
+    except ValueError:
+        return None
+    attempt = db.session.scalar(
+        select(PaymentAttempt)
+        .join(Order, Order.id == PaymentAttempt.order_id)
+        .where(Order.number == str(metadata.get("order")), PaymentAttempt.number == number)
+    )
+    if attempt is not None and attempt.intent_id is None and intent_id:
+        attempt.intent_id = intent_id
+    return attempt
+
+
+def close(actor: User | None, order: Order, now: datetime, *, expired: bool) -> None:
+    """Cancel (by the owner) or expire (by the job) an unpaid order and release its stock.
+
+    Open PaymentIntents are re-read first: one that succeeded fulfils the order instead;
+    the others are cancelled at Stripe."""
+    for attempt in attempts(order):
+        if attempt.intent_id and attempt.status in (*OPEN, AttemptStatus.SUCCEEDED):
+            sync_attempt(attempt, now)
+            if order.status is not OrderStatus.PENDING_PAYMENT:
+                return
+            if attempt.status in OPEN:
+                try:
+                    _apply(attempt, stripe_gateway.cancel_intent(attempt.intent_id))
+                except stripe_gateway.GatewayError:
+                    raise OrderError("payment_under_way") from None
+        elif attempt.status is AttemptStatus.STARTED:
+            attempt.status = AttemptStatus.CANCELED
+    target = OrderStatus.EXPIRED if expired else OrderStatus.CANCELLED
+    move(order, target, "expired" if expired else "cancelled", actor)
+    release_stock(order)
+    db.session.flush()
+
+
+def expire_unpaid(now: datetime, batch: int = 200) -> dict[str, int]:
+    """Close orders whose payment window passed (a CLI job: commits per order)."""
+    counts = {"expired": 0, "paid": 0, "errors": 0}
+    cutoff = now
+    last_id = 0
+    while True:
+        due = list(
+            db.session.scalars(
+                select(Order)
+                .where(
+                    Order.status == OrderStatus.PENDING_PAYMENT,
+                    Order.pay_by <= cutoff,
+                    Order.id > last_id,
+                )
+                .order_by(Order.id)
+                .limit(batch)
+            )
+        )
+        if not due:
+            return counts
+        for order in due:
+            last_id = order.id
+            try:
+                close(None, order, now, expired=True)
+            except (OrderError, stripe_gateway.GatewayError):
+                db.session.rollback()
+                counts["errors"] += 1
+                continue
+            counts["paid" if order.status is OrderStatus.PAID else "expired"] += 1
+            db.session.commit()
+
+
+def stale(attempt: PaymentAttempt, now: datetime, after_seconds: int = 5) -> bool:
+    """A success not yet confirmed by the webhook after a few seconds is worth re-reading."""
+    return attempt.updated_at <= now - timedelta(seconds=after_seconds)

@@ -1,0 +1,193 @@
+"""The only module that talks to Stripe (real Stripe, or the local Stripe server in the demo).
+
+Amounts cross this boundary in the currency's smallest unit (fen for CNY); idempotency keys
+come from business ids (order number and attempt, voucher id), so a retried call after a
+timeout is the same call to Stripe.
+"""
+
+from dataclasses import dataclass
+from typing import Any
+
+import stripe
+from flask import current_app
+
+
+class GatewayError(Exception):
+    """Stripe refused or could not be reached; `message` is safe to show the payer."""
+
+    def __init__(self, message: str, *, declined: bool = False) -> None:
+        super().__init__(message)
+        self.message = message
+        self.declined = declined
+
+
+class WebhookRejected(ValueError):
+    """A webhook whose signature, timestamp or body does not check out."""
+
+
+@dataclass(frozen=True)
+class IntentState:
+    id: str
+    status: str
+    amount: int
+    client_secret: str | None
+    error: str | None = None
+
+
+@dataclass(frozen=True)
+class RefundState:
+    id: str
+    status: str
+
+
+@dataclass(frozen=True)
+class WebhookEvent:
+    id: str
+    type: str
+    object: dict[str, Any]
+
+
+def to_stripe_amount(amount_minor: int, currency: str) -> int:
+    """Stripe counts in the currency's smallest unit, as we do (fen for CNY, yen for JPY)."""
+    if amount_minor < 0:
+        raise ValueError("amounts are never negative")
+    return amount_minor
+
+
+def _client() -> stripe.StripeClient:
+    app = current_app._get_current_object()
+    client = app.extensions.get("stripe_client")
+    if client is None:
+        config = app.config
+        client = stripe.StripeClient(
+            config["STRIPE_SECRET_KEY"] or "sk_test_unset",
+            base_addresses={"api": config["STRIPE_API_BASE"]},
+            http_client=stripe.RequestsClient(timeout=config["STRIPE_TIMEOUT_SECONDS"]),
+            max_network_retries=config["STRIPE_MAX_RETRIES"],
+        )
+        app.extensions["stripe_client"] = client
+    return client
+
+
+def _failure(error: stripe.StripeError) -> GatewayError:
+    if isinstance(error, stripe.CardError):
+        return GatewayError(error.user_message or "card declined", declined=True)
+    current_app.logger.warning("stripe error: %r", error)
+    return GatewayError("payment service unavailable")
+
+
+def _intent(pi: stripe.PaymentIntent) -> IntentState:
+    pi = pi.to_dict()
+    error = pi.get("last_payment_error")
+    return IntentState(
+        id=pi["id"],
+        status=pi["status"],
+        amount=pi["amount"],
+        client_secret=pi.get("client_secret"),
+        error=error.get("message") if error else None,
+    )
+
+
+def ensure_customer(user) -> str:
+    """The payer's Stripe customer id, created on first payment."""
+    if user.stripe_customer_id:
+        return user.stripe_customer_id
+    try:
+        customer = _client().v1.customers.create(
+            {"email": user.email, "name": user.display_name, "metadata": {"user_id": user.id}},
+            {"idempotency_key": f"customer-user-{user.id}"},
+        )
+    except stripe.StripeError as error:
+        raise _failure(error) from error
+    user.stripe_customer_id = customer["id"]
+    return customer["id"]
+
+
+def save_card(customer_id: str, token: str) -> str:
+    """Attach the card Stripe.js tokenized to the customer; its id pays the intent."""
+    try:
+        card = _client().v1.customers.payment_sources.create(customer_id, {"source": token})
+    except stripe.StripeError as error:
+        raise _failure(error) from error
+    return card["id"]
+
+
+def pay(
+    *,
+    amount_minor: int,
+    currency: str,
+    customer_id: str,
+    card_id: str,
+    idempotency_key: str,
+    metadata: dict[str, str],
+) -> IntentState:
+    """Create and confirm a PaymentIntent server-side. A declined card comes back as a failed
+    state, not an exception; a `requires_action` state needs Stripe.js to finish."""
+    try:
+        pi = _client().v1.payment_intents.create(
+            {
+                "amount": to_stripe_amount(amount_minor, currency),
+                "currency": currency.lower(),
+                "customer": customer_id,
+                "payment_method": card_id,
+                "confirm": True,
+                "metadata": metadata,
+            },
+            {"idempotency_key": idempotency_key},
+        )
+    except stripe.CardError as error:
+        intent = (error.json_body or {}).get("error", {}).get("payment_intent")
+        message = error.user_message or "card declined"
+        if intent:
+            return IntentState(intent["id"], "requires_payment_method", amount_minor, None, message)
+        raise GatewayError(message, declined=True) from error
+    except stripe.StripeError as error:
+        raise _failure(error) from error
+    return _intent(pi)
+
+
+def read_intent(intent_id: str) -> IntentState:
+    try:
+        return _intent(_client().v1.payment_intents.retrieve(intent_id))
+    except stripe.StripeError as error:
+        raise _failure(error) from error
+
+
+def cancel_intent(intent_id: str) -> IntentState:
+    try:
+        return _intent(_client().v1.payment_intents.cancel(intent_id))
+    except stripe.StripeError as error:
+        raise _failure(error) from error
+
+
+def refund(
+    *, intent_id: str, amount_minor: int, currency: str, idempotency_key: str, metadata
+) -> RefundState:
+    try:
+        made = _client().v1.refunds.create(
+            {
+                "payment_intent": intent_id,
+                "amount": to_stripe_amount(amount_minor, currency),
+                "metadata": metadata,
+            },
+            {"idempotency_key": idempotency_key},
+        )
+    except stripe.StripeError as error:
+        raise _failure(error) from error
+    return RefundState(made["id"], made["status"])
+
+
+def parse_webhook(payload: bytes, signature: str | None) -> WebhookEvent:
+    """Verify the signature (and its timestamp) on the raw body, then read the event."""
+    secret = current_app.config["STRIPE_WEBHOOK_SECRET"]
+    if not secret or not signature:
+        raise WebhookRejected("missing signature")
+    try:
+        event = _client().construct_event(payload, signature, secret)
+    except (stripe.SignatureVerificationError, ValueError) as error:
+        raise WebhookRejected(str(error)) from error
+    try:
+        data = event.to_dict()
+        return WebhookEvent(data["id"], data["type"], data["data"]["object"])
+    except (KeyError, TypeError, AttributeError) as error:
+        raise WebhookRejected("not an event") from error

@@ -1,0 +1,256 @@
+"""Vouchers: issued on payment, refunded while unused, expired (and refunded) when unused."""
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
+
+from ..extensions import db
+from ..models import (
+    AttemptStatus,
+    Order,
+    OrderStatus,
+    PaymentAttempt,
+    Refund,
+    RefundStatus,
+    User,
+    Voucher,
+    VoucherStatus,
+)
+from . import audit, codes, stripe_gateway
+from .orders import move, record_event
+
+REFUND_REASONS = ("requested_by_owner", "expired", "admin", "late_payment")
+
+
+class VoucherError(ValueError):
+    def __init__(self, code: str) -> None:
+        super().__init__(code)
+        self.code = code
+
+
+def issue(order: Order, now: datetime) -> list[Voucher]:
+    """One voucher per unit, each with a fresh unique code."""
+    made = []
+    for line in order.lines:
+        for _ in range(line.quantity):
+            for _try in range(5):
+                voucher = Voucher(
+                    code=codes.new_code(),
+                    order_id=order.id,
+                    order_line_id=line.id,
+                    owner_id=order.user_id,
+                    shop_id=line.shop_id,
+                    listing_id=line.listing_id,
+                    price_fen=line.unit_price_fen,
+                    issued_at=now,
+                    expires_at=now + timedelta(days=line.validity_days),
+                )
+                try:
+                    with db.session.begin_nested():
+                        db.session.add(voucher)
+                except IntegrityError:
+                    continue
+                break
+            else:  # pragma: no cover - five collisions in 10^11 codes
+                raise RuntimeError("could not find a free voucher code")
+            made.append(voucher)
+    return made
+
+
+def owner_vouchers(owner: User) -> list[Voucher]:
+    return list(
+        db.session.scalars(
+            select(Voucher)
+            .options(joinedload(Voucher.line), joinedload(Voucher.order))
+            .where(Voucher.owner_id == owner.id)
+            .order_by(Voucher.issued_at.desc(), Voucher.id)
+        )
+    )
+
+
+def owner_voucher(owner: User, voucher_id: int) -> Voucher | None:
+    return db.session.scalar(
+        select(Voucher).where(Voucher.id == voucher_id, Voucher.owner_id == owner.id)
+    )
+
+
+def refunds_by_voucher(voucher_ids: list[int]) -> dict[int, Refund]:
+    if not voucher_ids:
+        return {}
+    return {
+        r.voucher_id: r
+        for r in db.session.scalars(select(Refund).where(Refund.voucher_id.in_(voucher_ids)))
+    }
+
+
+def _paid_attempt(order: Order) -> PaymentAttempt:
+    attempt = db.session.scalar(
+        select(PaymentAttempt).where(
+            PaymentAttempt.order_id == order.id,
+            PaymentAttempt.status == AttemptStatus.SUCCEEDED,
+        )
+    )
+    if attempt is None or attempt.intent_id is None:
+        raise VoucherError("not_paid")
+    return attempt
+
+
+def _claim(voucher: Voucher, source: VoucherStatus, target: VoucherStatus) -> bool:
+    result = db.session.execute(
+        update(Voucher)
+        .where(Voucher.id == voucher.id, Voucher.status == source)
+        .values(status=target)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.refresh(voucher)
+    return result.rowcount == 1
+
+
+def request_refund(actor: User, voucher: Voucher, *, reason: str, note: str = "") -> Refund:
+    """Claim an unused voucher for refund (exactly once) and record the pending refund.
+
+    The caller commits, then calls `execute_refund` so the claim is durable before Stripe
+    is asked; a second click finds the voucher already claimed."""
+    if reason not in REFUND_REASONS:
+        raise ValueError(reason)
+    line = voucher.line
+    if reason == "requested_by_owner" and not line.refund_any_time:
+        raise VoucherError("not_refundable")
+    allowed = {
+        "requested_by_owner": (VoucherStatus.ISSUED,),
+        "expired": (VoucherStatus.EXPIRED,),
+    }.get(reason, (VoucherStatus.ISSUED, VoucherStatus.EXPIRED))
+    source = voucher.status
+    if source not in allowed:
+        raise VoucherError(f"status_{source.value}")
+    attempt = _paid_attempt(voucher.order)
+    if not _claim(voucher, source, VoucherStatus.REFUND_REQUESTED):
+        raise VoucherError(f"status_{voucher.status.value}")
+    refund = Refund(
+        order_id=voucher.order_id,
+        voucher_id=voucher.id,
+        attempt_id=attempt.id,
+        amount_fen=voucher.price_fen,
+        reason=reason,
+        note=note,
+        actor_id=actor.id if actor is not None else None,
+    )
+    db.session.add(refund)
+    db.session.flush()
+    record_event(
+        voucher.order,
+        "refund_requested",
+        actor,
+        voucher=voucher,
+        amount_fen=refund.amount_fen,
+        reason=reason,
+        note=note,
+    )
+    if actor is not None and actor.is_admin:
+        audit.record(actor, "voucher.refund", voucher, reason=note, amount_fen=refund.amount_fen)
+    db.session.flush()
+    return refund
+
+
+def execute_refund(refund: Refund, now: datetime) -> Refund:
+    """Ask Stripe for the refund (same idempotency key on every retry) and settle it."""
+    if refund.status is RefundStatus.SUCCEEDED:
+        return refund
+    order = refund.order
+    try:
+        made = stripe_gateway.refund(
+            intent_id=refund.attempt.intent_id,
+            amount_minor=refund.amount_fen,
+            currency=order.currency,
+            idempotency_key=refund.idempotency_key,
+            metadata={"order": order.number, "refund": str(refund.id)},
+        )
+    except stripe_gateway.GatewayError as error:
+        refund.status = RefundStatus.FAILED
+        refund.failure_message = error.message[:500]
+        record_event(order, "refund_failed", voucher=refund.voucher, message=error.message)
+        db.session.flush()
+        return refund
+    refund.stripe_refund_id = made.id
+    if made.status not in ("succeeded", "pending"):
+        refund.status = RefundStatus.FAILED
+        refund.failure_message = made.status
+        db.session.flush()
+        return refund
+    refund.status = RefundStatus.SUCCEEDED
+    refund.failure_message = None
+    voucher = refund.voucher
+    if voucher is not None:
+        db.session.execute(
+            update(Voucher)
+            .where(Voucher.id == voucher.id)
+            .values(status=VoucherStatus.REFUNDED, refunded_at=now)
+            .execution_options(synchronize_session=False)
+        )
+        db.session.refresh(voucher)
+    _count_refund(order, refund)
+    return refund
+
+
+def _count_refund(order: Order, refund: Refund) -> None:
+    db.session.execute(
+        update(Order)
+        .where(Order.id == order.id)
+        .values(refunded_fen=Order.refunded_fen + refund.amount_fen)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.refresh(order)
+    data = {"amount_fen": refund.amount_fen, "refund": refund.stripe_refund_id}
+    if refund.voucher_id is None:  # a late payment on a closed order: no state to change
+        record_event(order, "late_payment_refunded", **data)
+    else:
+        target = (
+            OrderStatus.REFUNDED
+            if order.refunded_fen >= order.total_fen
+            else OrderStatus.PARTIALLY_REFUNDED
+        )
+        move(order, target, "refunded", voucher_id=refund.voucher_id, **data)
+    db.session.flush()
+
+
+def expire_due(now: datetime, batch: int = 500) -> dict[str, int]:
+    """Expire unused vouchers past their date; refund those whose listing promised it, and
+    retry refunds that failed before. Safe to run again."""
+    expired = refunded = failed = 0
+    while True:
+        due = list(
+            db.session.scalars(
+                select(Voucher)
+                .options(joinedload(Voucher.line), joinedload(Voucher.order))
+                .where(Voucher.status == VoucherStatus.ISSUED, Voucher.expires_at <= now)
+                .order_by(Voucher.id)
+                .limit(batch)
+            )
+        )
+        if not due:
+            break
+        for voucher in due:
+            if not _claim(voucher, VoucherStatus.ISSUED, VoucherStatus.EXPIRED):
+                continue
+            record_event(voucher.order, "voucher_expired", voucher=voucher)
+            expired += 1
+            if voucher.line.refund_on_expiry:
+                request_refund(None, voucher, reason="expired")
+        db.session.commit()
+    retry = list(
+        db.session.scalars(
+            select(Refund)
+            .where(Refund.status.in_([RefundStatus.PENDING, RefundStatus.FAILED]))
+            .order_by(Refund.id)
+        )
+    )
+    for refund in retry:
+        execute_refund(refund, now)
+        if refund.status is RefundStatus.SUCCEEDED:
+            refunded += 1
+        else:
+            failed += 1
+        db.session.commit()
+    return {"expired": expired, "refunded": refunded, "failed": failed}

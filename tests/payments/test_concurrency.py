@@ -1,0 +1,111 @@
+"""Parallel requests on PostgreSQL: no oversold stock, one fulfilment, one refund."""
+
+import os
+import re
+from concurrent.futures import ThreadPoolExecutor
+from threading import Barrier
+
+import pytest
+from sqlalchemy import func, select
+
+from marketplace.extensions import db
+from marketplace.models import CartLine, Listing, Order, Refund, StripeEvent, User, Voucher
+
+from ..conftest import PASSWORD
+from .helpers import add_and_order, deliver, events_for, order_state, pay, stock, stripe_get
+
+pytestmark = pytest.mark.skipif(
+    not (os.environ.get("TEST_DATABASE_URL") or "").startswith("postgresql"),
+    reason="concurrency is tested on PostgreSQL (set TEST_DATABASE_URL)",
+)
+
+
+def in_parallel(calls):
+    barrier = Barrier(len(calls))
+
+    def run(call):
+        barrier.wait()
+        return call()
+
+    with ThreadPoolExecutor(len(calls)) as pool:
+        return list(pool.map(run, calls))
+
+
+def test_the_last_unit_is_sold_once(app, make_user, shops):
+    listing = shops["listings"]["wash_a"]
+    buyers = []
+    for n in range(6):
+        email = f"racer{n}@example.com"
+        make_user(email)
+        client = app.test_client()
+        client.login(email, PASSWORD)
+        assert (
+            client.post("/cart/add", data={"listing_id": listing, "quantity": 1}).status_code == 302
+        )
+        buyers.append(client)
+    with app.app_context():
+        db.session.get(Listing, listing).stock = 1
+        db.session.commit()
+    totals = [
+        re.search(
+            r'name="expected_total"[^>]*value="(\d+)"', c.get("/cart/").get_data(as_text=True)
+        ).group(1)
+        for c in buyers
+    ]
+    responses = in_parallel(
+        [
+            (lambda c=c, t=t: c.post("/cart/checkout", data={"expected_total": t}))
+            for c, t in zip(buyers, totals, strict=True)
+        ]
+    )
+    placed = [r for r in responses if "/checkout/" in r.headers.get("Location", "")]
+    assert len(placed) == 1
+    assert stock(app, listing) == 0
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Order)) == 1
+        # the losers keep their cart line and were told it sold out
+        assert db.session.scalar(select(func.count()).select_from(CartLine)) == 5
+
+
+def test_the_same_webhook_ten_times_at_once_issues_vouchers_once(
+    app, client, make_user, shops, localstripe
+):
+    make_user("buyer@example.com")
+    client.login("buyer@example.com")
+    number = add_and_order(client, shops["listings"]["oil_a"], 3)
+    pay(client, localstripe, number)
+    _, _, (attempt,) = order_state(app, number)
+    (event,) = events_for(localstripe, attempt.intent_id)
+    clients = [app.test_client() for _ in range(10)]
+    responses = in_parallel([(lambda c=c: deliver(c, event)) for c in clients])
+    assert {r.status_code for r in responses} == {200}
+    outcomes = sorted(r.get_json()["outcome"] for r in responses)
+    assert outcomes.count("duplicate") == 9
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Voucher)) == 3
+        assert db.session.scalar(select(func.count()).select_from(StripeEvent)) == 1
+        assert db.session.get(Listing, shops["listings"]["oil_a"]).sales_count == 53
+
+
+def test_two_refund_clicks_at_once_make_one_refund(app, client, make_user, shops, localstripe):
+    make_user("buyer@example.com")
+    client.login("buyer@example.com")
+    number = add_and_order(client, shops["listings"]["oil_a"])
+    pay(client, localstripe, number)
+    _, _, (attempt,) = order_state(app, number)
+    (event,) = events_for(localstripe, attempt.intent_id)
+    deliver(client, event)
+    _, (voucher,), _ = order_state(app, number)
+    twins = []
+    for _ in range(2):
+        twin = app.test_client()
+        twin.login("buyer@example.com", PASSWORD)
+        twins.append(twin)
+    in_parallel([(lambda c=c: c.post(f"/account/vouchers/{voucher.id}/refund")) for c in twins])
+    refunds = stripe_get(localstripe, "/v1/refunds", payment_intent=attempt.intent_id)["data"]
+    assert len(refunds) == 1
+    order, _, _ = order_state(app, number)
+    assert order.refunded_fen == 29900
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Refund)) == 1
+        assert db.session.scalar(select(User.id).where(User.email == "buyer@example.com"))
