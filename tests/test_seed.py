@@ -39,8 +39,12 @@ def _count(model, *where) -> int:
 
 
 def _seed_demo() -> tuple[User, User, dict[str, int]]:
-    manager = accounts.register("shop@demo.example.com", "shop-demo-pass", "李店长", role=Role.SHOP_STAFF)
-    admin = accounts.register("admin@demo.example.com", "admin-demo-pass", "管理员", role=Role.ADMIN)
+    manager = accounts.register(
+        "shop@demo.example.com", "shop-demo-pass", "李店长", role=Role.SHOP_STAFF
+    )
+    admin = accounts.register(
+        "admin@demo.example.com", "admin-demo-pass", "管理员", role=Role.ADMIN
+    )
     counts = seed_demo_marketplace(manager, admin)
     db.session.commit()
     return manager, admin, counts
