@@ -52,6 +52,11 @@ test: bootstrap
 	else \
 		echo "== TEST_DATABASE_URL is not set: the PostgreSQL run was skipped"; \
 	fi
+	@if [ -x /usr/bin/chromium ]; then \
+		echo "== browser tests (tests/browser): ran in Chromium, $$(/usr/bin/chromium --version 2>/dev/null | head -n1)"; \
+	else \
+		echo "== browser tests: skipped, /usr/bin/chromium not found (apt-get install chromium)"; \
+	fi
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

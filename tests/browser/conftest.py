@@ -1,0 +1,161 @@
+"""Browser tests: the app served on a loopback port, driven by Debian's Chromium.
+
+The app is the usual per-test `app` (same database as the `shops` and `make_user` fixtures),
+served by werkzeug in a thread. It has its own local Stripe server, whose webhook is
+registered to that live app, so Stripe.js (localstripe's stand-in), the card form, the
+server-side PaymentIntent and the webhook all run for real.
+
+Chromium is `/usr/bin/chromium` (Debian's package; `.ci/run` installs it); Playwright never
+downloads a browser. Without it the test modules skip themselves.
+"""
+
+import os
+import threading
+from pathlib import Path
+
+import pytest
+from werkzeug.serving import WSGIRequestHandler, make_server
+
+from marketplace.config import TestConfig
+
+from ..conftest import (
+    STRIPE_PUBLISHABLE_KEY,
+    STRIPE_SECRET_KEY,
+    WEBHOOK_SECRET,
+    free_port,
+    start_localstripe,
+)
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARTIFACTS = Path(__file__).parent / "artifacts"
+VIEWPORTS = {
+    "phone": {
+        "viewport": {"width": 390, "height": 844},
+        "device_scale_factor": 2,
+        "is_mobile": True,
+        "has_touch": True,
+    },
+    "desktop": {"viewport": {"width": 1280, "height": 900}},
+}
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    """Debian's Chromium, headless unless --headed; no sandbox when running as root."""
+    args = ["--disable-dev-shm-usage"]
+    if os.geteuid() == 0:
+        args.append("--no-sandbox")
+    return {**browser_type_launch_args, "executable_path": str(CHROMIUM), "args": args}
+
+
+@pytest.fixture(scope="session")
+def base_url(_live_port) -> str:
+    """The live app. Also replaces pytest-playwright's own `base_url` fixture (used when
+    pytest-base-url is absent), which pytest 9 deprecates: a session fixture defined as an
+    instance method, a warning that `filterwarnings = error` would turn into an error."""
+    return f"http://127.0.0.1:{_live_port}"
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args):
+    return {**browser_context_args, "locale": "zh-CN", "timezone_id": "Asia/Shanghai"}
+
+
+class _CurrentApp:
+    """What the live server serves: the running test's app, else 503."""
+
+    def __init__(self) -> None:
+        self.app = None
+
+    def __call__(self, environ, start_response):
+        app = self.app
+        if app is None:
+            start_response("503 Service Unavailable", [("Content-Type", "text/plain")])
+            return [b"no test is running"]
+        return app(environ, start_response)
+
+
+class _QuietHandler(WSGIRequestHandler):
+    def log_request(self, *args, **kwargs) -> None:
+        pass
+
+
+@pytest.fixture(scope="session")
+def _live_port() -> int:
+    return free_port()
+
+
+@pytest.fixture(scope="session")
+def browser_stripe(_live_port) -> str:
+    """A local Stripe server whose webhook goes to the live app (one per session)."""
+    process, base = start_localstripe(
+        "--webhook-url",
+        f"http://127.0.0.1:{_live_port}/checkout/stripe/webhook",
+        "--webhook-secret",
+        WEBHOOK_SECRET,
+    )
+    yield base
+    process.terminate()
+    process.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def _live_server(_live_port):
+    current = _CurrentApp()
+    server = make_server(
+        "127.0.0.1", _live_port, current, threaded=True, request_handler=_QuietHandler
+    )
+    thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
+    thread.start()
+    yield current, f"http://127.0.0.1:{_live_port}"
+    server.shutdown()
+    server.server_close()
+    thread.join(timeout=10)
+
+
+@pytest.fixture
+def config(database_url, browser_stripe) -> TestConfig:
+    """As in tests/conftest.py, but Stripe is the browser tests' own local server."""
+    config = TestConfig(database_url)
+    config.STRIPE_API_BASE = browser_stripe
+    config.STRIPE_JS_URL = f"{browser_stripe}/js.stripe.com/v3/"
+    config.STRIPE_SECRET_KEY = STRIPE_SECRET_KEY
+    config.STRIPE_PUBLISHABLE_KEY = STRIPE_PUBLISHABLE_KEY
+    config.STRIPE_WEBHOOK_SECRET = WEBHOOK_SECRET
+    config.STRIPE_MAX_RETRIES = 0
+    config.STRIPE_TIMEOUT_SECONDS = 10
+    return config
+
+
+@pytest.fixture
+def live_server(app, _live_server) -> str:
+    """Serve this test's app; returns its base URL."""
+    current, base = _live_server
+    current.app = app
+    yield base
+    current.app = None
+
+
+@pytest.fixture(params=list(VIEWPORTS))
+def viewport(request) -> str:
+    return request.param
+
+
+@pytest.fixture
+def browser_page(live_server, new_context, viewport):
+    """A fresh page at the viewport's size; set up after the live server, closed before it."""
+    context = new_context(**VIEWPORTS[viewport])
+    context.set_default_timeout(10_000)
+    return context.new_page()
+
+
+@pytest.fixture
+def snap(request, browser_page, viewport):
+    """snap("01-listing") saves a full-page screenshot under tests/browser/artifacts/."""
+    folder = ARTIFACTS / request.node.originalname / viewport
+    folder.mkdir(parents=True, exist_ok=True)
+
+    def take(name: str) -> None:
+        browser_page.screenshot(path=folder / f"{name}.png", full_page=True)
+
+    return take
