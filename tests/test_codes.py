@@ -38,6 +38,30 @@ def test_any_adjacent_swap_is_caught(body, position):
     assert not codes.is_valid(swapped)
 
 
+def _sample_codes():
+    """Codes with every digit pair at every adjacent position (zeros elsewhere)."""
+    for a in "0123456789":
+        for b in "0123456789":
+            for position in range(10):
+                body = ("0" * position + a + b + "0" * 9)[:11]
+                yield body + codes.check_digit(body)
+        yield "0" * 10 + a + codes.check_digit("0" * 10 + a)
+
+
+def test_every_adjacent_swap_at_every_position_is_caught():
+    # deterministic and exhaustive over positions and digit pairs: a wrong permutation
+    # table once let `000000007004` through as `000000070004`
+    checked = 0
+    for code in _sample_codes():
+        for position in range(11):
+            if code[position] == code[position + 1]:
+                continue
+            swapped = code[:position] + code[position + 1] + code[position] + code[position + 2 :]
+            assert not codes.is_valid(swapped), (code, swapped)
+            checked += 1
+    assert checked > 1000
+
+
 def test_shapes_that_are_not_codes():
     for text in ("", "12345678901", "1234567890123", "12345678901a", "１２３４５６７８９０１２"):
         assert not codes.is_valid(text)

@@ -108,6 +108,7 @@ def _apply(attempt: PaymentAttempt, state: stripe_gateway.IntentState) -> None:
         attempt.status = status
         if status is AttemptStatus.FAILED:
             attempt.failure_message = (state.error or "payment failed")[:500]
+            attempt.declined = True
             record_event(
                 attempt.order,
                 "payment_failed",
@@ -145,6 +146,7 @@ def pay_with_card(
     except stripe_gateway.GatewayError as error:
         attempt.status = AttemptStatus.FAILED
         attempt.failure_message = error.message[:500]
+        attempt.declined = error.declined
         record_event(order, "payment_failed", payer, attempt=attempt.number, message=error.message)
         db.session.flush()
         return None

@@ -85,13 +85,6 @@ def pay(number: str):
     state = payments.pay_with_card(current_user, attempt, form.token.data)
     db.session.commit()
     if attempt.status is AttemptStatus.FAILED:
-        flash(
-            _(
-                "The payment did not go through: %(message)s You can try again.",
-                message=attempt.failure_message,
-            ),
-            "error",
-        )
         return redirect(url_for("checkout.pay_page", number=number))
     if state is not None and attempt.status is AttemptStatus.REQUIRES_ACTION:
         return redirect(url_for("checkout.authenticate", number=number))
@@ -131,13 +124,6 @@ def payment_return(number: str):
         else:
             db.session.commit()
         if attempt.status is AttemptStatus.FAILED:
-            flash(
-                _(
-                    "The payment did not go through: %(message)s You can try again.",
-                    message=attempt.failure_message,
-                ),
-                "error",
-            )
             return redirect(url_for("checkout.pay_page", number=number))
     return redirect(url_for("account.order", number=number))
 
