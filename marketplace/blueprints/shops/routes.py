@@ -1,9 +1,10 @@
-from flask import abort, render_template
+from flask import abort, render_template, request
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from ...extensions import db
 from ...models import Listing, Shop, ShopStatus
+from ...services import reviews as review_service
 from . import bp
 
 
@@ -26,4 +27,22 @@ def page(slug: str):
         .order_by(Shop.city, Shop.name)
         .limit(20)
     ).all()
-    return render_template("shops/page.html", shop=shop, listings=listings, outlets=outlets)
+    summary = review_service.shop_summary(shop.id)
+    review_filter = {
+        "stars": request.args.get("stars", type=int),
+        "with_text": request.args.get("text") == "1",
+        "page": max(request.args.get("page", 1, type=int), 1),
+    }
+    reviews, more = [], False
+    if summary is not None and summary.review_count:
+        reviews, more = review_service.public_reviews(shop_id=shop.id, **review_filter)
+    return render_template(
+        "shops/page.html",
+        shop=shop,
+        listings=listings,
+        outlets=outlets,
+        review_summary=summary,
+        reviews=reviews,
+        reviews_more=more,
+        review_filter=review_filter,
+    )

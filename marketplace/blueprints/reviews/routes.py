@@ -1,0 +1,374 @@
+"""Reviews: owners write and edit them, shops reply and report, admins moderate."""
+
+import click
+from babel.lists import format_list
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+
+from ...extensions import db
+from ...models import Listing, Role, Shop, Voucher
+from ...models.reviews import DIMENSIONS, STARS, Review
+from ...models.types import utcnow
+from ...security import role_required
+from ...services import reviews as review_service
+from ...services import shops as shop_service
+from ...services.reviews import ReviewDraft, ReviewError
+from . import bp
+from .forms import DecisionForm, ReplyForm, ReportForm, ReviewForm
+
+REVIEW_STATUS_NAMES = {
+    "published": _l("Published"),
+    "held": _l("Waiting for a moderator"),
+    "hidden": _l("Hidden by a moderator"),
+}
+DIMENSION_NAMES = {
+    "quality": _l("Quality of work"),
+    "price_honesty": _l("Price honesty"),
+    "no_pressure": _l("No pressure to buy more"),
+    "on_time": _l("On time"),
+}
+HOLD_REASON_NAMES = {
+    "link": _l("a link"),
+    "phone": _l("a phone number"),
+    "email": _l("an email address"),
+    "blocklist": _l("a blocked word"),
+}
+ERRORS = {
+    "not_redeemed": _l("You can review a service once the shop has redeemed your voucher."),
+    "refunded": _l("This voucher was refunded, so there is nothing to review."),
+    "too_late": _l("Reviews can be written up to 30 days after the service; this one has closed."),
+    "already_reviewed": _l("You have already reviewed this voucher."),
+    "edit_window_closed": _l("A review can be changed for 24 hours after it was written."),
+    "hidden": _l("A moderator hid this review, so it cannot be changed."),
+    "bad_stars": _l("Choose from 1 to 5 stars."),
+    "text_too_long": _l("At most %(max)d characters.", max=1000),
+    "reply_required": _l("Please write a reply."),
+    "reply_too_long": _l("At most %(max)d characters.", max=1000),
+    "reason_required": _l("Please give a reason."),
+    "reason_too_long": _l("At most %(max)d characters.", max=500),
+    "already_reported": _l("This review has already been reported."),
+    "illegal_transition": _l("That decision is not possible for a review in this state."),
+}
+
+
+def error_message(code: str) -> str:
+    return str(ERRORS.get(code, _l("That is not possible.")))
+
+
+@bp.record_once
+def _register_labels(state) -> None:
+    """Names and constants for the templates, as globals so imported macros see them too."""
+    state.app.jinja_env.globals.update(
+        review_status_names=REVIEW_STATUS_NAMES,
+        review_dimension_names=DIMENSION_NAMES,
+        review_dimensions=DIMENSIONS,
+        review_stars=STARS,
+        hold_reason_names=HOLD_REASON_NAMES,
+        edit_window=review_service.EDIT_WINDOW,
+    )
+
+
+@bp.app_template_global()
+def voucher_reviews(vouchers) -> dict[int, Review]:
+    """The reviews of these vouchers by voucher id (one query), for "My vouchers"."""
+    return review_service.by_voucher([v.id for v in vouchers])
+
+
+@bp.app_template_global()
+def review_open(voucher) -> bool:
+    """Whether the owner may review this voucher now (not counting an existing review)."""
+    return review_service.ineligibility(voucher, utcnow()) is None
+
+
+@bp.app_template_test()
+def review_awaited(voucher, reviews: dict[int, Review]) -> bool:
+    """Jinja test: redeemed, still in the review window, and not yet reviewed."""
+    return voucher.id not in reviews and review_open(voucher)
+
+
+@bp.app_template_global()
+def review_deadline(voucher):
+    return review_service.review_deadline(voucher)
+
+
+@bp.app_template_global()
+def listing_review_panel(listing: Listing) -> dict | None:
+    """The rating summary and latest reviews of a listing; no query when it has none."""
+    if not listing.rating_count:
+        return None
+    reviews, more = review_service.public_reviews(
+        listing_id=listing.id, per_page=review_service.LISTING_PAGE_REVIEWS
+    )
+    return {
+        "summary": review_service.listing_summary(listing.id),
+        "reviews": reviews,
+        "more": more,
+    }
+
+
+def _draft(form: ReviewForm) -> ReviewDraft:
+    return ReviewDraft(
+        overall=form.overall.data,
+        quality=form.quality.data,
+        price_honesty=form.price_honesty.data,
+        no_pressure=form.no_pressure.data,
+        on_time=form.on_time.data,
+        text=form.text.data or "",
+    )
+
+
+def _form_error(form, error: ReviewError) -> None:
+    field = getattr(form, error.field, None) if error.field else None
+    if field is not None:
+        field.errors = [*field.errors, error_message(error.code)]
+    else:
+        flash(error_message(error.code), "error")
+
+
+def _saved_message(review: Review) -> None:
+    if review.status.value == "held":
+        reasons = format_list(
+            [str(HOLD_REASON_NAMES[c]) for c in review.hold_reason_codes], locale=get_locale()
+        )
+        flash(
+            _(
+                "Thank you. Your review mentions %(reasons)s, so a moderator will look at it "
+                "before it is shown.",
+                reasons=reasons,
+            ),
+            "warning",
+        )
+    else:
+        flash(_("Thank you. Your review is published."), "success")
+
+
+# --- owners ------------------------------------------------------------------------------
+
+
+@bp.route("/reviews/voucher/<int:voucher_id>", methods=["GET", "POST"])
+@login_required
+def write(voucher_id: int):
+    """Review the service bought with one of the owner's redeemed vouchers."""
+    voucher = db.session.scalar(
+        select(Voucher)
+        .where(Voucher.id == voucher_id, Voucher.owner_id == current_user.id)
+        .options(joinedload(Voucher.line))
+    )
+    if voucher is None:
+        abort(404)
+    existing = review_service.by_voucher([voucher.id]).get(voucher.id)
+    reason = review_service.ineligibility(voucher, utcnow(), existing is not None)
+    if reason:
+        flash(error_message(reason), "error")
+        if existing is not None and review_service.can_edit(existing, utcnow()):
+            return redirect(url_for("reviews.edit", review_id=existing.id))
+        return redirect(url_for("account.voucher_list"))
+    form = ReviewForm()
+    if form.validate_on_submit():
+        try:
+            review = review_service.write_review(current_user, voucher, _draft(form), utcnow())
+        except ReviewError as error:
+            db.session.rollback()
+            if error.field is None:
+                flash(error_message(error.code), "error")
+                return redirect(url_for("account.voucher_list"))
+            _form_error(form, error)
+        else:
+            db.session.commit()
+            _saved_message(review)
+            return redirect(url_for("reviews.mine"))
+    status = 400 if form.errors else 200
+    return render_template("reviews/form.html", form=form, voucher=voucher, review=None), status
+
+
+@bp.route("/reviews/<int:review_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit(review_id: int):
+    """Change one's review within 24 hours."""
+    review = review_service.owner_review(current_user, review_id)
+    if review is None:
+        abort(404)
+    if not review_service.can_edit(review, utcnow()):
+        code = "hidden" if review.status.value == "hidden" else "edit_window_closed"
+        flash(error_message(code), "error")
+        return redirect(url_for("reviews.mine"))
+    form = ReviewForm(obj=review)
+    if form.validate_on_submit():
+        try:
+            review_service.edit_review(current_user, review, _draft(form), utcnow())
+        except ReviewError as error:
+            db.session.rollback()
+            _form_error(form, error)
+        else:
+            db.session.commit()
+            _saved_message(review)
+            return redirect(url_for("reviews.mine"))
+    status = 400 if form.errors else 200
+    return render_template("reviews/form.html", form=form, voucher=None, review=review), status
+
+
+@bp.route("/account/reviews")
+@login_required
+def mine():
+    """The owner's reviews with their state, and a moderator's reason where there is one."""
+    return render_template(
+        "reviews/mine.html", reviews=review_service.owner_reviews(current_user), now=utcnow()
+    )
+
+
+# --- shops -------------------------------------------------------------------------------
+
+
+def _console_review(review_id: int) -> Review:
+    """A published review of a shop the current user manages; anything else is a 404."""
+    review = db.session.get(Review, review_id)
+    if (
+        review is None
+        or review.status.value != "published"
+        or not shop_service.can_manage(current_user, review.shop)
+    ):
+        abort(404)
+    return review
+
+
+@bp.route("/merchant/reviews")
+@login_required
+def merchant_index():
+    """The shops whose reviews the current user answers."""
+    shops = shop_service.manageable_shops(current_user)
+    if len(shops) == 1:
+        return redirect(url_for("reviews.merchant_shop", shop_id=shops[0].id))
+    return render_template("reviews/merchant_index.html", shops=shops)
+
+
+@bp.route("/merchant/reviews/shops/<int:shop_id>")
+@login_required
+def merchant_shop(shop_id: int):
+    """A shop's published reviews, with its replies and reports."""
+    shop = db.session.scalar(select(Shop).where(Shop.id == shop_id).options(joinedload(Shop.chain)))
+    if shop is None or not shop_service.can_manage(current_user, shop):
+        abort(404)
+    page = max(request.args.get("page", 1, type=int), 1)
+    reviews, more = review_service.public_reviews(shop_id=shop.id, page=page)
+    return render_template(
+        "reviews/merchant_shop.html",
+        shop=shop,
+        reviews=reviews,
+        reports=review_service.reports_by_review([r.id for r in reviews]),
+        summary=review_service.shop_summary(shop.id),
+        page=page,
+        more=more,
+    )
+
+
+@bp.route("/merchant/reviews/<int:review_id>/reply", methods=["GET", "POST"])
+@login_required
+def reply(review_id: int):
+    """Write or edit the shop's public reply."""
+    review = _console_review(review_id)
+    form = ReplyForm(text=review.reply_text or None)
+    if form.validate_on_submit():
+        try:
+            review_service.reply(current_user, review, form.text.data, utcnow())
+        except ReviewError as error:
+            db.session.rollback()
+            _form_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("Your reply is published."), "success")
+            return redirect(url_for("reviews.merchant_shop", shop_id=review.shop_id))
+    status = 400 if form.errors else 200
+    return render_template("reviews/reply.html", form=form, review=review), status
+
+
+@bp.route("/merchant/reviews/<int:review_id>/report", methods=["GET", "POST"])
+@login_required
+def report(review_id: int):
+    """Ask a moderator to look at a review."""
+    review = _console_review(review_id)
+    existing = review_service.reports_by_review([review.id]).get(review.id)
+    if existing is not None:
+        flash(error_message("already_reported"), "error")
+        return redirect(url_for("reviews.merchant_shop", shop_id=review.shop_id))
+    form = ReportForm()
+    if form.validate_on_submit():
+        try:
+            review_service.report(current_user, review, form.reason.data, utcnow())
+        except ReviewError as error:
+            db.session.rollback()
+            _form_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("Reported. A moderator will look at this review."), "success")
+            return redirect(url_for("reviews.merchant_shop", shop_id=review.shop_id))
+    status = 400 if form.errors else 200
+    return render_template("reviews/report.html", form=form, review=review), status
+
+
+# --- admins ------------------------------------------------------------------------------
+
+
+@bp.route("/admin/reviews")
+@role_required(Role.ADMIN)
+def queue():
+    """Held and reported reviews, oldest first."""
+    held = review_service.moderation_queue()
+    return render_template(
+        "reviews/queue.html",
+        reviews=held,
+        reports=review_service.reports_by_review([r.id for r in held]),
+    )
+
+
+@bp.route("/admin/reviews/<int:review_id>", methods=["GET", "POST"])
+@role_required(Role.ADMIN)
+def moderate(review_id: int):
+    """One review with its report; approve it, or hide it with a reason."""
+    review = db.session.scalar(
+        select(Review)
+        .where(Review.id == review_id)
+        .options(joinedload(Review.owner), joinedload(Review.shop).joinedload(Shop.chain))
+    )
+    if review is None:
+        abort(404)
+    form = DecisionForm()
+    if request.method == "POST":
+        decision = request.form.get("decision")
+        if decision not in ("approve", "hide"):
+            abort(400)
+        if form.validate_on_submit():
+            action = review_service.approve if decision == "approve" else review_service.hide
+            try:
+                action(current_user, review, form.reason.data or "", utcnow())
+            except ReviewError as error:
+                db.session.rollback()
+                if error.field:
+                    _form_error(form, error)
+                else:
+                    flash(error_message(error.code), "error")
+                    return redirect(url_for("reviews.moderate", review_id=review.id))
+            else:
+                db.session.commit()
+                flash(_("Decision saved."), "success")
+                return redirect(url_for("reviews.queue"))
+    report_row = review_service.reports_by_review([review.id]).get(review.id)
+    status = 400 if form.errors else 200
+    return render_template(
+        "reviews/moderate.html", review=review, report=report_row, form=form
+    ), status
+
+
+# --- command line ------------------------------------------------------------------------
+
+
+@bp.cli.command("refresh-ratings")
+def refresh_ratings_command():
+    """Recompute every stored rating (run after changing REVIEW_PRIOR_*)."""
+    shops, listings = review_service.refresh_all_ratings()
+    db.session.commit()
+    click.echo(f"ratings recomputed: {shops} shops, {listings} listings")
