@@ -9,7 +9,7 @@ FLASK := $(BIN)/flask --app wsgi
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test lint format messages translations bootstrap
+.PHONY: run test lint format messages translations bootstrap payouts
 
 bootstrap: $(STAMP) translations
 
@@ -42,6 +42,10 @@ run: bootstrap
 		--webhook-secret whsec_demo_local & \
 	stripe_pid=$$!; trap 'kill $$stripe_pid 2>/dev/null' EXIT INT TERM; \
 	$(DEMO_STRIPE) FLASK_DEBUG=1 $(FLASK) run --host $(HOST) --port $(PORT)
+
+# Pay the demo shops (the local Stripe server of `make run` must be running).
+payouts: bootstrap
+	$(DEMO_STRIPE) FLASK_DEBUG=1 $(FLASK) payouts run
 
 test: bootstrap
 	$(BIN)/ruff check .

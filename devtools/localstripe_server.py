@@ -3,7 +3,8 @@
 Differences from `python -m localstripe`: it listens on 127.0.0.1 only (localstripe binds
 every interface), keeps its data in the file given by --store or nowhere (localstripe
 writes /tmp/localstripe.pickle after every change), and registers the app's webhook
-endpoint before it serves.
+endpoint before it serves. It also serves the Stripe Connect endpoints the payouts use
+(`devtools.localstripe_connect`), which localstripe lacks.
 
     python -m devtools.localstripe_server --port 8420 \
         --webhook-url http://127.0.0.1:5000/checkout/stripe/webhook --webhook-secret whsec_…
@@ -18,6 +19,8 @@ from pathlib import Path
 from aiohttp import web
 from localstripe import resources, server
 from localstripe.webhooks import register_webhook
+
+from . import localstripe_connect
 
 
 def _use_store_file(path: Path | None) -> None:
@@ -41,6 +44,7 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
 
     _use_store_file(args.store)
+    localstripe_connect.install(server.app)
     if args.webhook_url:
         if not args.webhook_secret:
             parser.error("--webhook-url needs --webhook-secret")

@@ -3,14 +3,14 @@
 from pathlib import Path
 
 import click
-from flask import Flask
+from flask import Flask, current_app
 from flask.cli import AppGroup
 
 from . import seed
 from .extensions import db
 from .models import Role
 from .models.types import utcnow
-from .services import accounts, catalog, maintenance_rules, payments, vouchers
+from .services import accounts, catalog, ledger, maintenance_rules, payments, vouchers
 from .services.maintenance import RULES_CSV, RulesFileError
 
 users_cli = AppGroup("users", help="Manage accounts.")
@@ -19,6 +19,7 @@ catalog_cli = AppGroup("catalog", help="The vehicle catalog.")
 maintenance_cli = AppGroup("maintenance", help="Maintenance rules.")
 orders_cli = AppGroup("orders", help="Orders.")
 vouchers_cli = AppGroup("vouchers", help="Vouchers.")
+payouts_cli = AppGroup("payouts", help="Paying the shops what they earned.")
 
 DEMO_ACCOUNTS = (
     ("owner@demo.example.com", "owner-demo-pass", "王车主", Role.OWNER),
@@ -149,6 +150,20 @@ def vouchers_expire() -> None:
     )
 
 
+@payouts_cli.command("run")
+def payouts_run() -> None:
+    """Pay each shop with a payout account its payable balance as Stripe Connect transfers
+    (one per order, transfer_group from the order, idempotency key from the payout). Shops
+    without an account accumulate. Running it again pays nobody twice."""
+    counts = ledger.run_payouts(utcnow(), current_app.config["MARKETPLACE_CURRENCY"])
+    db.session.commit()
+    click.echo(
+        f"paid {counts['paid']} payouts, {counts['amount_fen']} fen; "
+        f"shops without a payout account {counts['no_account']}; "
+        f"nothing due {counts['nothing_due']}; failed (retried next run) {counts['failed']}"
+    )
+
+
 def register_cli(app: Flask) -> None:
     app.cli.add_command(users_cli)
     app.cli.add_command(seed_cli)
@@ -156,3 +171,4 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(maintenance_cli)
     app.cli.add_command(orders_cli)
     app.cli.add_command(vouchers_cli)
+    app.cli.add_command(payouts_cli)

@@ -13,6 +13,10 @@ def _env_bool(name: str, default: bool) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def _env_list(name: str) -> tuple[str, ...]:
+    return tuple(w.strip() for w in os.environ.get(name, "").split(",") if w.strip())
+
+
 class Config:
     """Production settings; every value can be set by an environment variable."""
 
@@ -52,6 +56,17 @@ class Config:
         self.STRIPE_TIMEOUT_SECONDS = float(env.get("STRIPE_TIMEOUT_SECONDS", "20"))
         self.STRIPE_MAX_RETRIES = int(env.get("STRIPE_MAX_RETRIES", "2"))
         self.ORDER_PAYMENT_MINUTES = int(env.get("ORDER_PAYMENT_MINUTES", "30"))
+
+        # Redemption: wrong codes a staff member (and, separately, a shop) may type, and the
+        # country of the Stripe Connect accounts that receive the shops' payouts.
+        self.REDEEM_WRONG_CODE_LIMIT = env.get("REDEEM_WRONG_CODE_LIMIT", "10 per minute")
+        self.STRIPE_CONNECT_COUNTRY = env.get("STRIPE_CONNECT_COUNTRY", "CN")
+
+        # Reviews: words that hold a review for moderation (comma-separated, any case), and
+        # the Bayesian prior of ratings: PRIOR_WEIGHT imagined reviews of PRIOR_MEAN stars.
+        self.REVIEW_BLOCKLIST = _env_list("REVIEW_BLOCKLIST")
+        self.REVIEW_PRIOR_MEAN = env.get("REVIEW_PRIOR_MEAN", "4.0")
+        self.REVIEW_PRIOR_WEIGHT = int(env.get("REVIEW_PRIOR_WEIGHT", "5"))
 
         self.MAIL_SERVER = env.get("MAIL_SERVER", "")
         self.MAIL_PORT = int(env.get("MAIL_PORT", "25"))

@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from babel.numbers import format_currency, get_currency_precision
 from flask import current_app, session
-from flask_babel import get_locale
+from flask_babel import format_decimal, get_locale
 from flask_login import current_user
 
 from .extensions import babel
@@ -43,6 +43,7 @@ def money(fen: int | None, currency: str | None = None) -> str:
 def init_app(app) -> None:
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
     app.jinja_env.filters["money"] = money
+    app.jinja_env.filters["number"] = format_decimal
     app.jinja_env.globals["LANGUAGE_NAMES"] = LANGUAGE_NAMES
 
     @app.context_processor

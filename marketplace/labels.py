@@ -133,7 +133,29 @@ ORDER_EVENT_NAMES = {
     "cancelled": _l("Order cancelled"),
     "late_payment": _l("Payment arrived after the order closed"),
     "late_payment_refunded": _l("Late payment refunded"),
+    "voucher_redeemed": _l("Voucher redeemed at the shop"),
+    "redemption_undone": _l("Redemption undone"),
+    "completed": _l("Order completed"),
+    "reopened": _l("Order reopened"),
 }
+
+ENTRY_STATE_NAMES = {
+    "pending": _l("Pending"),
+    "payable": _l("Payable"),
+    "processing": _l("Being paid out"),
+    "paid": _l("Paid"),
+    "cancelled": _l("Cancelled (undone)"),
+}
+
+
+def entry_state(entry, now) -> str:
+    """Where a ledger entry stands: pending, payable, processing, paid or cancelled."""
+    status = entry.status.value
+    if status != "open":
+        return status
+    if entry.payout_id is not None:
+        return "processing"
+    return "payable" if entry.available_at <= now else "pending"
 
 
 def label(code: str, names: dict) -> object:
@@ -142,7 +164,12 @@ def label(code: str, names: dict) -> object:
 
 
 def init_app(app) -> None:
+    from .services.redemption import mask_email, mask_name
+
     app.jinja_env.filters["label"] = label
+    app.jinja_env.filters["entry_state"] = entry_state
+    app.jinja_env.filters["mask_name"] = mask_name
+    app.jinja_env.filters["mask_email"] = mask_email
     app.jinja_env.globals.update(
         role_names=ROLE_NAMES,
         fuel_names=FUEL_NAMES,
@@ -160,4 +187,5 @@ def init_app(app) -> None:
         voucher_status_names=VOUCHER_STATUS_NAMES,
         refund_status_names=REFUND_STATUS_NAMES,
         order_event_names=ORDER_EVENT_NAMES,
+        entry_state_names=ENTRY_STATE_NAMES,
     )

@@ -12,6 +12,8 @@ def register_blueprints(app) -> None:
     from .main import bp as main_bp
     from .maintenance import bp as maintenance_bp
     from .merchant import bp as merchant_bp
+    from .redemption import bp as redemption_bp
+    from .reviews import bp as reviews_bp
     from .shops import bp as shops_bp
     from .vehicles import bp as vehicles_bp
 
@@ -26,4 +28,6 @@ def register_blueprints(app) -> None:
     app.register_blueprint(cart_bp, url_prefix="/cart")
     app.register_blueprint(checkout_bp, url_prefix="/checkout")
     app.register_blueprint(merchant_bp, url_prefix="/merchant")
+    app.register_blueprint(redemption_bp, url_prefix="/merchant")
     app.register_blueprint(admin_bp, url_prefix="/admin")
+    app.register_blueprint(reviews_bp)  # its own /reviews/, /account/, /merchant/, /admin/ paths

@@ -1,10 +1,13 @@
 """The domain models, one module per domain."""
 
 from .audit import AuditEntry
+from .ledger import EntryKind, EntryStatus, LedgerEntry, Payout, PayoutStatus, PayoutTransfer
 from .listings import Category, Listing, ListingFitment, ListingItem, ListingStatus
 from .maintenance import MaintenanceRule
 from .orders import CartLine, Order, OrderEvent, OrderLine, OrderStatus
 from .payments import AttemptStatus, PaymentAttempt, Refund, RefundStatus, StripeEvent
+from .redemptions import OdometerNote, Redemption
+from .reviews import RatingSummary, Review, ReviewReport, ReviewStatus
 from .shops import Chain, Shop, ShopStaff, ShopStatus, StaffInvitation, StaffRole
 from .users import Role, User
 from .vehicles import (
@@ -20,6 +23,14 @@ from .vehicles import (
 from .vouchers import Voucher, VoucherStatus
 
 __all__ = [
+    "EntryKind",
+    "EntryStatus",
+    "LedgerEntry",
+    "OdometerNote",
+    "Payout",
+    "PayoutStatus",
+    "PayoutTransfer",
+    "Redemption",
     "AttemptStatus",
     "CartLine",
     "Order",
@@ -29,6 +40,10 @@ __all__ = [
     "PaymentAttempt",
     "Refund",
     "RefundStatus",
+    "RatingSummary",
+    "Review",
+    "ReviewReport",
+    "ReviewStatus",
     "StripeEvent",
     "Voucher",
     "VoucherStatus",

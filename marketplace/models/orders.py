@@ -94,6 +94,11 @@ class Order(db.Model):
     )
 
     @property
+    def transfer_group(self) -> str:
+        """Ties the order's charge to the transfers that pay its shops."""
+        return f"order-{self.number}"
+
+    @property
     def is_open(self) -> bool:
         return self.status is OrderStatus.PENDING_PAYMENT
 

@@ -65,6 +65,7 @@ class Shop(db.Model):
     status: Mapped[ShopStatus] = mapped_column(enum_type(ShopStatus), default=ShopStatus.APPLIED)
     status_reason: Mapped[str] = mapped_column(Text, default="")
     commission_bps: Mapped[int] = mapped_column(default=DEFAULT_COMMISSION_BPS)
+    stripe_account_id: Mapped[str | None] = mapped_column(String(255))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 

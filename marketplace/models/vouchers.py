@@ -47,6 +47,14 @@ class Voucher(db.Model):
     order: Mapped[Order] = relationship()
     line: Mapped[OrderLine] = relationship()
     owner: Mapped[User] = relationship()
+    redemptions: Mapped[list["Redemption"]] = relationship(  # noqa: F821
+        back_populates="voucher", order_by="Redemption.id"
+    )
+
+    @property
+    def redemption(self) -> "Redemption | None":  # noqa: F821
+        """The redemption in force, if any."""
+        return next((r for r in self.redemptions if r.undone_at is None), None)
 
     @property
     def display_code(self) -> str:

@@ -142,6 +142,7 @@ def pay_with_card(
             card_id=card,
             idempotency_key=attempt.idempotency_key,
             metadata={"order": order.number, "attempt": str(attempt.number)},
+            transfer_group=order.transfer_group,
         )
     except stripe_gateway.GatewayError as error:
         attempt.status = AttemptStatus.FAILED

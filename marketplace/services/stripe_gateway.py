@@ -15,10 +15,11 @@ from flask import current_app
 class GatewayError(Exception):
     """Stripe refused or could not be reached; `message` is safe to show the payer."""
 
-    def __init__(self, message: str, *, declined: bool = False) -> None:
+    def __init__(self, message: str, *, declined: bool = False, detail: str = "") -> None:
         super().__init__(message)
         self.message = message
         self.declined = declined
+        self.detail = detail  # Stripe's own words, for operators' eyes
 
 
 class WebhookRejected(ValueError):
@@ -38,6 +39,13 @@ class IntentState:
 class RefundState:
     id: str
     status: str
+
+
+@dataclass(frozen=True)
+class TransferState:
+    id: str
+    amount: int
+    destination: str
 
 
 @dataclass(frozen=True)
@@ -73,7 +81,7 @@ def _failure(error: stripe.StripeError) -> GatewayError:
     if isinstance(error, stripe.CardError):
         return GatewayError(error.user_message or "card declined", declined=True)
     current_app.logger.warning("stripe error: %r", error)
-    return GatewayError("payment service unavailable")
+    return GatewayError("payment service unavailable", detail=str(error.user_message or error))
 
 
 def _intent(pi: stripe.PaymentIntent) -> IntentState:
@@ -120,6 +128,7 @@ def pay(
     card_id: str,
     idempotency_key: str,
     metadata: dict[str, str],
+    transfer_group: str | None = None,
 ) -> IntentState:
     """Create and confirm a PaymentIntent server-side. A declined card comes back as a failed
     state, not an exception; a `requires_action` state needs Stripe.js to finish."""
@@ -132,6 +141,7 @@ def pay(
                 "payment_method": card_id,
                 "confirm": True,
                 "metadata": metadata,
+                **({"transfer_group": transfer_group} if transfer_group else {}),
             },
             {"idempotency_key": idempotency_key},
         )
@@ -175,6 +185,51 @@ def refund(
     except stripe.StripeError as error:
         raise _failure(error) from error
     return RefundState(made["id"], made["status"])
+
+
+def create_connected_account(*, email: str, name: str, country: str, shop_id: int) -> str:
+    """A Connect account for a shop, to receive its payouts (separate charges and transfers).
+    In production the shop then completes Stripe's onboarding for that account."""
+    try:
+        account = _client().v1.accounts.create(
+            {
+                "type": "custom",
+                "country": country,
+                "email": email,
+                "business_profile": {"name": name},
+                "metadata": {"shop_id": str(shop_id)},
+            },
+            {"idempotency_key": f"account-shop-{shop_id}"},
+        )
+    except stripe.StripeError as error:
+        raise _failure(error) from error
+    return account["id"]
+
+
+def transfer(
+    *,
+    amount_minor: int,
+    currency: str,
+    destination: str,
+    transfer_group: str,
+    idempotency_key: str,
+    metadata: dict[str, str],
+) -> TransferState:
+    """Move money from the platform's balance to a shop's connected account."""
+    try:
+        made = _client().v1.transfers.create(
+            {
+                "amount": to_stripe_amount(amount_minor, currency),
+                "currency": currency.lower(),
+                "destination": destination,
+                "transfer_group": transfer_group,
+                "metadata": metadata,
+            },
+            {"idempotency_key": idempotency_key},
+        )
+    except stripe.StripeError as error:
+        raise _failure(error) from error
+    return TransferState(made["id"], made["amount"], made["destination"])
 
 
 def parse_webhook(payload: bytes, signature: str | None) -> WebhookEvent:

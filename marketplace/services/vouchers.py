@@ -4,7 +4,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, selectinload
 
 from ..extensions import db
 from ..models import (
@@ -63,7 +63,11 @@ def owner_vouchers(owner: User) -> list[Voucher]:
     return list(
         db.session.scalars(
             select(Voucher)
-            .options(joinedload(Voucher.line), joinedload(Voucher.order))
+            .options(
+                joinedload(Voucher.line),
+                joinedload(Voucher.order),
+                selectinload(Voucher.redemptions),
+            )
             .where(Voucher.owner_id == owner.id)
             .order_by(Voucher.issued_at.desc(), Voucher.id)
         )

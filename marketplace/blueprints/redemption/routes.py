@@ -1,0 +1,480 @@
+"""Shop staff redeem vouchers; shops see their redemptions and earnings."""
+
+import csv
+import io
+import secrets
+from datetime import date, timedelta
+
+from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required
+from limits import parse
+
+from ...extensions import db, limiter
+from ...models import Listing, Redemption, Shop, ShopStaff
+from ...models.types import utcnow
+from ...services import audit, ledger, redemption
+from ...services import shops as shop_service
+from ...services.redemption import RedemptionError
+from ...services.stripe_gateway import GatewayError
+from ...timeutil import local_midnight, local_today
+from . import bp
+from .forms import CodeForm, PayoutAccountForm, RedeemForm, UndoForm
+
+ERRORS = {
+    "format": _l("A voucher code is 12 digits: please check what you typed."),
+    "check_digit": _l(
+        "This code has a typo: its check digit does not match. Please check each digit."
+    ),
+    "not_found": _l("No voucher with this code can be redeemed at this outlet."),
+    "already_redeemed": _l("This voucher has already been redeemed."),
+    "refunded": _l("This voucher was refunded and can no longer be used."),
+    "expired": _l("This voucher has expired."),
+    "stale_form": _l("This page is out of date. Please look the code up again."),
+    "odometer_range": _l("That is more than any odometer shows: please check it."),
+    "reason_required": _l("Please give a reason."),
+    "reason_too_long": _l("At most 200 characters."),
+    "already_undone": _l("This redemption has already been undone."),
+    "undo_window_passed": _l(
+        "A redemption can be undone by the shop within one hour. After that, please ask the "
+        "platform's support."
+    ),
+}
+PERIODS = {
+    "today": _l("Today"),
+    "7d": _l("Last 7 days"),
+    "30d": _l("Last 30 days"),
+    "month": _l("This month"),
+    "all": _l("All"),
+}
+
+
+@bp.before_request
+@login_required
+def require_login():
+    """Redemption is for signed-in shop staff (and admins)."""
+
+
+def _acting_shops() -> list[Shop]:
+    shops = redemption.redeeming_shops(current_user)
+    if not shops:
+        abort(404)
+    return shops
+
+
+def _pick_shop(shops: list[Shop], shop_id) -> Shop | None:
+    """The outlet the form names (one of the user's, else 404); without one, the user's own
+    shop, or the only one; None when a chain admin must choose."""
+    try:
+        wanted = int(shop_id)
+    except (TypeError, ValueError):
+        wanted = None
+    if wanted is not None:
+        for shop in shops:
+            if shop.id == wanted:
+                return shop
+        abort(404)
+    if len(shops) == 1:
+        return shops[0]
+    member = shop_service.staff_membership(current_user)
+    return next((s for s in shops if member is not None and s.id == member.shop_id), None)
+
+
+def _wrong_code_limit():
+    return parse(current_app.config["REDEEM_WRONG_CODE_LIMIT"])
+
+
+def _limit_keys(shop: Shop):
+    return (("redeem-wrong-staff", str(current_user.id)), ("redeem-wrong-shop", str(shop.id)))
+
+
+def _over_limit(shop: Shop) -> bool:
+    if not limiter.enabled:
+        return False
+    item = _wrong_code_limit()
+    return not all(limiter.limiter.test(item, *key) for key in _limit_keys(shop))
+
+
+def _count_wrong_code(shop: Shop, raw: str, why: str) -> None:
+    if limiter.enabled:
+        item = _wrong_code_limit()
+        for key in _limit_keys(shop):
+            limiter.limiter.hit(item, *key)
+    shown = "".join(ch for ch in raw if ch.isdigit())[:12]
+    masked = shown[:4] + "*" * max(len(shown) - 4, 0)
+    current_app.logger.warning(
+        "wrong voucher code at shop %s by user %s: %s (%s)", shop.id, current_user.id, masked, why
+    )
+    audit.record(current_user, "voucher.wrong_code", shop, code=masked, reason=why)
+    db.session.commit()
+
+
+def _too_many() -> Response:
+    message = _(
+        "Too many wrong codes in a short time. For the customers' safety, please wait a minute "
+        "before trying again."
+    )
+    return Response(render_template("redemption/limited.html", message=message), status=429)
+
+
+@bp.route("/redeem", methods=["GET", "POST"])
+def redeem():
+    """Look a voucher up by its code (typed, or scanned from the customer's QR)."""
+    shops = _acting_shops()
+    form = CodeForm()
+    form.shop.choices = [(s.id, s.display_name) for s in shops]
+    if request.method == "GET":
+        return render_template("redemption/redeem.html", form=form, shops=shops)
+    if not form.validate_on_submit():
+        return render_template("redemption/redeem.html", form=form, shops=shops)
+    shop = _pick_shop(shops, form.shop.data)
+    if shop is None:
+        form.shop.errors.append(_("Please choose the outlet."))
+        return render_template("redemption/redeem.html", form=form, shops=shops), 422
+    if _over_limit(shop):
+        return _too_many()
+    now = utcnow()
+    try:
+        voucher = redemption.find(shop, form.code.data)
+    except RedemptionError as error:
+        _count_wrong_code(shop, form.code.data, error.code)
+        form.code.errors.append(str(ERRORS[error.code]))
+        return render_template("redemption/redeem.html", form=form, shops=shops), 422
+    confirm = RedeemForm(
+        formdata=None,
+        shop=shop.id,
+        code=voucher.code,
+        request_id=secrets.token_hex(16),
+    )
+    return render_template(
+        "redemption/voucher.html",
+        voucher=voucher,
+        shop=shop,
+        confirm=confirm,
+        blocker=redemption.blocker(voucher, now),
+        last_km=_last_km(voucher),
+        errors=ERRORS,
+    )
+
+
+def _last_km(voucher):
+    vehicle = redemption._owner_vehicle(voucher)
+    return vehicle.last_reading.km if vehicle is not None and vehicle.last_reading else None
+
+
+@bp.route("/redeem/confirm", methods=["POST"])
+def confirm():
+    """Redeem the voucher looked up, exactly once."""
+    shops = _acting_shops()
+    form = RedeemForm()
+    shop = _pick_shop(shops, form.shop.data)
+    if shop is None:
+        abort(404)
+    if not form.validate_on_submit():
+        if form.odometer.errors and form.code.data and form.request_id.data:
+            voucher = _voucher_or_none(shop, form.code.data)
+            if voucher is not None:
+                return render_template(
+                    "redemption/voucher.html",
+                    voucher=voucher,
+                    shop=shop,
+                    confirm=form,
+                    blocker=redemption.blocker(voucher, utcnow()),
+                    last_km=_last_km(voucher),
+                    errors=ERRORS,
+                ), 422
+        flash(str(ERRORS["stale_form"]), "error")
+        return redirect(url_for("redemption.redeem"))
+    if _over_limit(shop):
+        return _too_many()
+    now = utcnow()
+    try:
+        outcome = redemption.redeem(
+            current_user,
+            shop,
+            form.code.data,
+            request_id=form.request_id.data,
+            odometer_km=getattr(form.odometer, "km", None),
+            now=now,
+            today=local_today(),
+        )
+    except RedemptionError as error:
+        db.session.rollback()
+        earlier = redemption.by_request(form.request_id.data)
+        if earlier is not None and earlier.staff_id == current_user.id:
+            return redirect(url_for("redemption.receipt", redemption_id=earlier.id))
+        if error.is_wrong_code:
+            _count_wrong_code(shop, form.code.data, error.code)
+        flash(str(ERRORS[error.code]), "error")
+        return redirect(url_for("redemption.redeem"))
+    db.session.commit()
+    if not outcome.replayed:
+        flash(_("Redeemed. The customer's voucher now shows it as used."), "success")
+    return redirect(url_for("redemption.receipt", redemption_id=outcome.redemption.id))
+
+
+def _voucher_or_none(shop, code):
+    try:
+        return redemption.find(shop, code)
+    except RedemptionError:
+        return None
+
+
+def _own_redemption(redemption_id: int) -> Redemption:
+    found = redemption.shop_redemption(current_user, redemption_id)
+    if found is None:
+        abort(404)
+    return found
+
+
+@bp.route("/redemptions/<int:redemption_id>")
+def receipt(redemption_id: int):
+    """One redemption: what was served, and the undo while it is allowed."""
+    found = _own_redemption(redemption_id)
+    now = utcnow()
+    return render_template(
+        "redemption/receipt.html",
+        redemption=found,
+        voucher=found.voucher,
+        can_undo=redemption.can_undo(current_user, found, now),
+        undo_until=found.redeemed_at + redemption.UNDO_WINDOW,
+        form=UndoForm(),
+    )
+
+
+@bp.route("/redemptions/<int:redemption_id>/undo", methods=["POST"])
+def undo(redemption_id: int):
+    """撤销核销: the shop within an hour, an admin at any time."""
+    found = _own_redemption(redemption_id)
+    form = UndoForm()
+    if not form.validate_on_submit():
+        for error in form.reason.errors or [_("The form has expired. Please try again.")]:
+            flash(error, "error")
+        return redirect(url_for("redemption.receipt", redemption_id=found.id))
+    try:
+        redemption.undo(current_user, found, reason=form.reason.data, now=utcnow())
+    except RedemptionError as error:
+        db.session.rollback()
+        flash(str(ERRORS[error.code]), "error")
+        return redirect(url_for("redemption.receipt", redemption_id=found.id))
+    db.session.commit()
+    flash(_("The redemption was undone; the voucher can be used again."), "success")
+    return redirect(url_for("redemption.receipt", redemption_id=found.id))
+
+
+# --- the shop's records -----------------------------------------------------------------------
+
+
+def _viewable_shop(shop_id: int, manage: bool = False) -> Shop:
+    shop = db.session.get(Shop, shop_id)
+    allowed = shop_service.can_manage if manage else shop_service.can_view
+    if shop is None or not (current_user.is_admin or allowed(current_user, shop)):
+        abort(404)
+    return shop
+
+
+def _date_arg(name: str) -> date | None:
+    try:
+        return date.fromisoformat(request.args.get(name, ""))
+    except ValueError:
+        return None
+
+
+def _period_bounds():
+    """The period asked for in the query string, as aware datetimes [start, end)."""
+    today = local_today()
+    start_day, end_day = _date_arg("from"), _date_arg("to")
+    period = request.args.get("period", "" if (start_day or end_day) else "today")
+    if period == "today":
+        start_day, end_day = today, today
+    elif period == "7d":
+        start_day, end_day = today - timedelta(days=6), today
+    elif period == "30d":
+        start_day, end_day = today - timedelta(days=29), today
+    elif period == "month":
+        start_day, end_day = today.replace(day=1), today
+    elif period == "all":
+        start_day = end_day = None
+    start = local_midnight(start_day) if start_day else None
+    end = local_midnight(end_day + timedelta(days=1)) if end_day else None
+    return period, start_day, end_day, start, end
+
+
+def _int_arg(name: str) -> int | None:
+    value = request.args.get(name, "")
+    return int(value) if value.isdigit() else None
+
+
+@bp.route("/shops/<int:shop_id>/redemptions")
+def redemptions(shop_id: int):
+    """The shop's redemptions: today, by period, by listing, by staff member; CSV too."""
+    shop = _viewable_shop(shop_id)
+    period, start_day, end_day, start, end = _period_bounds()
+    listing_id, staff_id = _int_arg("listing"), _int_arg("staff")
+    rows = redemption.list_redemptions(
+        shop, start=start, end=end, listing_id=listing_id, staff_id=staff_id
+    )
+    if request.args.get("format") == "csv":
+        return _csv(
+            f"redemptions-{shop.id}.csv",
+            [
+                _("Redeemed at"),
+                _("Voucher code"),
+                _("Listing"),
+                _("Price (fen)"),
+                _("Staff"),
+                _("Odometer (km)"),
+                _("Undone at"),
+                _("Undo reason"),
+            ],
+            [
+                [
+                    r.redeemed_at.isoformat(),
+                    r.voucher.code,
+                    r.voucher.line.title,
+                    r.voucher.price_fen,
+                    r.staff.display_name,
+                    "" if r.odometer_km is None else r.odometer_km,
+                    r.undone_at.isoformat() if r.undone_at else "",
+                    r.undo_reason,
+                ]
+                for r in rows
+            ],
+        )
+    in_force = [r for r in rows if r.undone_at is None]
+    return render_template(
+        "redemption/list.html",
+        shop=shop,
+        rows=rows,
+        count=len(in_force),
+        total_fen=sum(r.voucher.price_fen for r in in_force),
+        periods=PERIODS,
+        period=period,
+        start_day=start_day,
+        end_day=end_day,
+        listing_id=listing_id,
+        staff_id=staff_id,
+        listings=db.session.scalars(
+            db.select(Listing).where(Listing.shop_id == shop.id).order_by(Listing.title)
+        ).all(),
+        staff=db.session.scalars(
+            db.select(ShopStaff).where(ShopStaff.shop_id == shop.id).order_by(ShopStaff.id)
+        ).all(),
+    )
+
+
+def _csv(filename: str, header: list[str], rows: list[list]) -> Response:
+    out = io.StringIO()
+    out.write("\ufeff")  # so spreadsheet programs read the Chinese text as UTF-8
+    writer = csv.writer(out)
+    writer.writerow(header)
+    for row in rows:
+        writer.writerow([_csv_safe(v) for v in row])
+    return Response(
+        out.getvalue(),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+def _csv_safe(value):
+    """Text a spreadsheet would run as a formula gets a leading apostrophe."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
+
+
+@bp.route("/shops/<int:shop_id>/earnings")
+def earnings(shop_id: int):
+    """Pending, payable and paid earnings that add up to the entries; the payouts."""
+    shop = _viewable_shop(shop_id, manage=True)
+    now = utcnow()
+    entries = ledger.entries(shop)
+    today = local_today()
+    months = sorted(
+        {e.created_at.astimezone(local_midnight(today).tzinfo).strftime("%Y-%m") for e in entries},
+        reverse=True,
+    )
+    return render_template(
+        "redemption/earnings.html",
+        shop=shop,
+        balances=ledger.balances(shop, now),
+        entries=entries[:200],
+        entry_count=len(entries),
+        payouts=ledger.payouts(shop),
+        months=months,
+        now=now,
+    )
+
+
+@bp.route("/shops/<int:shop_id>/earnings/statement.csv")
+def statement(shop_id: int):
+    """A month's ledger entries as CSV (?month=YYYY-MM, the marketplace's time zone)."""
+    shop = _viewable_shop(shop_id, manage=True)
+    try:
+        first = date.fromisoformat(request.args.get("month", "") + "-01")
+    except ValueError:
+        abort(400)
+    following = (first + timedelta(days=32)).replace(day=1)
+    rows = sorted(
+        ledger.entries(shop, start=local_midnight(first), end=local_midnight(following)),
+        key=lambda e: (e.created_at, e.id),
+    )
+    return _csv(
+        f"statement-{shop.id}-{first:%Y-%m}.csv",
+        [
+            _("Date"),
+            _("Entry"),
+            _("Kind"),
+            _("Order"),
+            _("Voucher code"),
+            _("Price (fen)"),
+            _("Commission (bp)"),
+            _("Commission (fen)"),
+            _("Amount (fen)"),
+            _("Status"),
+            _("Payout"),
+        ],
+        [
+            [
+                e.created_at.isoformat(),
+                e.id,
+                e.kind.value,
+                e.order.number,
+                e.voucher.code,
+                e.gross_fen,
+                e.commission_bps,
+                e.commission_fen,
+                e.amount_fen,
+                e.status.value,
+                f"PO{e.payout_id:08d}" if e.payout_id else "",
+            ]
+            for e in rows
+        ],
+    )
+
+
+@bp.route("/shops/<int:shop_id>/payout-account", methods=["POST"])
+def payout_account(shop_id: int):
+    """An admin gives the shop a Stripe Connect account for its payouts."""
+    if not current_user.is_admin:
+        abort(404)
+    shop = db.session.get(Shop, shop_id)
+    if shop is None:
+        abort(404)
+    form = PayoutAccountForm()
+    if not form.validate_on_submit():
+        flash(_("The form has expired. Please try again."), "error")
+        return redirect(url_for("admin.shop", shop_id=shop.id))
+    try:
+        ledger.connect_account(current_user, shop, current_app.config["STRIPE_CONNECT_COUNTRY"])
+    except GatewayError as error:
+        db.session.rollback()
+        flash(
+            _("The payment service is not answering: %(message)s", message=error.message), "error"
+        )
+    else:
+        db.session.commit()
+        flash(_("The shop's payout account is ready."), "success")
+    return redirect(url_for("admin.shop", shop_id=shop.id))
