@@ -1,0 +1,301 @@
+"""A shop's dashboard and lost customers (managers, the chain's admin, platform admins)."""
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import format_date, format_decimal, format_percent
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required
+
+from ... import charts
+from ...extensions import db
+from ...i18n import money
+from ...models import Shop
+from ...models.types import utcnow
+from ...services import dashboard as service
+from ...services import shops as shop_service
+from ...services.dashboard import DashboardError, Grain
+from ...timeutil import local_today, local_zone
+from . import bp
+from .forms import WINDOW_MESSAGE, LostWindowForm, WinBackForm
+
+GRAIN_NAMES = {
+    Grain.DAY: _l("By day (30 days)"),
+    Grain.WEEK: _l("By week (12 weeks)"),
+    Grain.MONTH: _l("By month (12 months)"),
+}
+GRAIN_HEADINGS = {Grain.DAY: _l("Day"), Grain.WEEK: _l("Week from"), Grain.MONTH: _l("Month")}
+WINBACK_ERRORS = {
+    "message_length": _l("Please write a message of at most 300 characters."),
+    "too_soon": _l(
+        "This customer already had a message from this shop in the last 30 days. Please wait "
+        "before writing again."
+    ),
+    "daily_cap": _l("This shop has sent as many messages as it may today. Please try tomorrow."),
+    "opted_out": _l("This customer does not receive messages from shops."),
+}
+
+
+@bp.before_request
+@login_required
+def require_login():
+    """Dashboards are for signed-in managers and admins; everyone else gets a 404."""
+
+
+def _shop(shop_id: int) -> Shop:
+    """The shop, when the user manages it (or is an admin); otherwise 404."""
+    shop = db.session.get(Shop, shop_id)
+    if shop is None or not (current_user.is_admin or shop_service.can_manage(current_user, shop)):
+        abort(404)
+    return shop
+
+
+def grain_arg() -> Grain:
+    try:
+        return Grain(request.args.get("by", Grain.DAY))
+    except ValueError:
+        return Grain.DAY
+
+
+def bucket_labels(grain: Grain, spans) -> tuple[list[str], list[str]]:
+    """Short labels for the chart's axis, and full ones for the table."""
+    if grain is Grain.MONTH:
+        short = [format_date(b.start_day, "yyyy-MM") for b in spans]
+        return short, short
+    short = [format_date(b.start_day, "MM-dd") for b in spans]
+    return short, [format_date(b.start_day, "yyyy-MM-dd") for b in spans]
+
+
+def percent(value: float | None) -> str:
+    return "—" if value is None else format_percent(value, "#,##0.0%")
+
+
+def stars(value: float | None) -> str:
+    return "—" if value is None else format_decimal(value, "0.0")
+
+
+def _shop_charts(data: service.ShopDashboard, short: list[str]) -> dict:
+    def highest(label, value):
+        return _("Highest: %(value)s (%(label)s).", value=value, label=label)
+
+    month_labels = [format_date(p.bucket.start_day, "yy-MM") for p in data.ratings]
+    return {
+        "redemptions": charts.bar_chart(
+            "chart-redemptions",
+            _("Redemptions"),
+            short,
+            [f.redemptions for f in data.series],
+            describe=highest,
+            empty=_("Nothing in this period."),
+        ),
+        "revenue": charts.bar_chart(
+            "chart-revenue",
+            _("Revenue"),
+            short,
+            [f.revenue_fen for f in data.series],
+            fmt=money,
+            describe=highest,
+            empty=_("Nothing in this period."),
+        ),
+        "customers": charts.bar_chart(
+            "chart-customers",
+            _("Customers"),
+            short,
+            [f.customers for f in data.series],
+            describe=highest,
+            empty=_("Nothing in this period."),
+        ),
+        "rating": charts.line_chart(
+            "chart-rating",
+            _("Average rating by month"),
+            month_labels,
+            [p.average for p in data.ratings],
+            low=1,
+            high=5,
+            fmt=stars,
+            description=_(
+                "%(count)s published reviews in 12 months, average %(average)s stars.",
+                count=data.rating_reviews,
+                average=stars(data.rating_average),
+            )
+            if data.rating_reviews
+            else _("No published reviews in the last 12 months."),
+        ),
+    }
+
+
+@bp.route("/shops/<int:shop_id>/dashboard", methods=["GET", "POST"])
+def shop(shop_id: int):
+    """Redemptions, revenue, customers and rating over time; the lost-customer window."""
+    shop = _shop(shop_id)
+    grain = grain_arg()
+    editable = shop_service.can_manage(current_user, shop)
+    form = LostWindowForm(formdata=None, months=shop.lost_after_months)
+    status = 200
+    if request.method == "POST":
+        if not editable:
+            abort(404)
+        form = LostWindowForm()
+        if form.validate_on_submit():
+            try:
+                service.set_lost_window(current_user, shop, form.months.data)
+            except DashboardError:
+                db.session.rollback()
+                form.months.errors.append(str(WINDOW_MESSAGE))
+            else:
+                db.session.commit()
+                flash(
+                    _(
+                        "Saved: customers count as lost after %(months)s months without a visit.",
+                        months=shop.lost_after_months,
+                    ),
+                    "success",
+                )
+                return redirect(url_for("dashboard.shop", shop_id=shop.id, by=grain.value))
+        status = 422
+        db.session.refresh(shop)
+    data = service.shop_dashboard(shop, grain, local_today(), local_zone())
+    short, full = bucket_labels(grain, data.spans)
+    return render_template(
+        "dashboard/shop.html",
+        shop=shop,
+        data=data,
+        grain=grain,
+        grains=GRAIN_NAMES,
+        heading=GRAIN_HEADINGS[grain],
+        labels=full,
+        charts=_shop_charts(data, short),
+        form=form,
+        editable=editable,
+        percent=percent,
+        stars=stars,
+    ), status
+
+
+@bp.route("/shops/<int:shop_id>/lost-customers")
+def lost(shop_id: int):
+    """Customers who have not been back for the shop's window, to win them back."""
+    shop = _shop(shop_id)
+    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    now = utcnow()
+    cutoff = service.lost_cutoff(shop, local_today(), local_zone())
+    customers = service.lost_customers(shop, cutoff, now=now, page=page)
+    base = service.customer_base(shop, cutoff)
+    return render_template(
+        "dashboard/lost.html",
+        shop=shop,
+        customers=customers,
+        base=base,
+        cutoff=cutoff,
+        page=page,
+        has_next=page * service.LOST_PAGE_SIZE < base.lost,
+        editable=shop_service.can_manage(current_user, shop),
+    )
+
+
+@bp.route("/shops/<int:shop_id>/lost-customers/<int:owner_id>/message", methods=["GET", "POST"])
+def message(shop_id: int, owner_id: int):
+    """Write to one lost customer; the platform delivers it, their contact stays hidden."""
+    shop = _shop(shop_id)
+    if not shop_service.can_manage(current_user, shop):
+        abort(404)
+    now = utcnow()
+    cutoff = service.lost_cutoff(shop, local_today(), local_zone())
+    found = service.lost_customers(shop, cutoff, now=now, owner_id=owner_id)
+    if not found:
+        abort(404)
+    customer = found[0]
+    form = WinBackForm()
+    if request.method == "GET":
+        form.message.data = _(
+            "It has been a while since your last visit to %(shop)s. We would be glad to see "
+            "you and your car again.",
+            shop=shop.display_name,
+        )
+    status = 200
+    if form.validate_on_submit():
+        try:
+            service.send_winback(
+                current_user,
+                shop,
+                owner_id,
+                form.message.data,
+                link=url_for("shops.page", slug=shop.slug),
+                now=now,
+                today=local_today(),
+                zone=local_zone(),
+            )
+        except DashboardError as error:
+            db.session.rollback()
+            if error.code == "not_lost":
+                abort(404)
+            form.message.errors.append(str(WINBACK_ERRORS[error.code]))
+            status = 422
+        else:
+            db.session.commit()
+            flash(
+                _(
+                    "Sent. %(customer)s will find your message in their notifications.",
+                    customer=customer.masked_name,
+                ),
+                "success",
+            )
+            return redirect(url_for("dashboard.lost", shop_id=shop.id))
+    elif request.method == "POST":
+        status = 422
+    return render_template(
+        "dashboard/message.html", shop=shop, customer=customer, form=form
+    ), status
+
+
+def platform_context() -> dict:
+    """What the admin's platform dashboard shows (rendered by the admin blueprint)."""
+    grain = grain_arg()
+    data = service.platform_dashboard(grain, local_today(), local_zone())
+    short, full = bucket_labels(grain, data.spans)
+
+    def highest(label, value):
+        return _("Highest: %(value)s (%(label)s).", value=value, label=label)
+
+    return {
+        "data": data,
+        "grain": grain,
+        "grains": GRAIN_NAMES,
+        "heading": GRAIN_HEADINGS[grain],
+        "labels": full,
+        "charts": {
+            "gmv": charts.bar_chart(
+                "chart-gmv",
+                _("GMV"),
+                short,
+                [f.gmv_fen for f in data.series],
+                fmt=money,
+                describe=highest,
+                empty=_("Nothing in this period."),
+            ),
+            "orders": charts.bar_chart(
+                "chart-orders",
+                _("Paid orders"),
+                short,
+                [f.orders for f in data.series],
+                describe=highest,
+                empty=_("Nothing in this period."),
+            ),
+            "redemptions": charts.bar_chart(
+                "chart-redemptions",
+                _("Redemptions"),
+                short,
+                [f.redemptions for f in data.series],
+                describe=highest,
+                empty=_("Nothing in this period."),
+            ),
+            "refunds": charts.bar_chart(
+                "chart-refunds",
+                _("Refunds"),
+                short,
+                [f.refunds_fen for f in data.series],
+                fmt=money,
+                describe=highest,
+                empty=_("Nothing in this period."),
+            ),
+        },
+    }

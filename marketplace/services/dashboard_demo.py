@@ -1,0 +1,151 @@
+"""A year of invented visits for one demo shop, so its dashboard has something to show.
+
+Not called by anything yet: `seed demo` may call `seed_shop_history(shop, owners, staff, now)`
+once. It adds paid orders, redeemed vouchers with their redemptions and ledger entries, and
+published reviews, with a fixed random seed; a shop that has any redemption is left alone."""
+
+import random
+import secrets
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+
+from ..extensions import db
+from ..models import (
+    EntryKind,
+    EntryStatus,
+    LedgerEntry,
+    Listing,
+    ListingStatus,
+    Order,
+    OrderLine,
+    OrderStatus,
+    Redemption,
+    Review,
+    ReviewStatus,
+    Shop,
+    User,
+    Voucher,
+    VoucherStatus,
+)
+from . import codes, ledger
+from .reviews import refresh_ratings
+
+VEHICLES = ("丰田 卡罗拉 2019款", "大众 朗逸 2020款", "本田 思域 2021款", "日产 轩逸 2019款")
+
+
+def seed_shop_history(
+    shop: Shop, owners: list[User], staff: User, now: datetime, visits: int = 120
+) -> int:
+    """Add about `visits` redemptions spread over the last 12 months; returns how many."""
+    if db.session.scalar(select(Redemption.id).where(Redemption.shop_id == shop.id).limit(1)):
+        return 0
+    listings = list(
+        db.session.scalars(
+            select(Listing).where(
+                Listing.shop_id == shop.id, Listing.status == ListingStatus.ACTIVE
+            )
+        )
+    )
+    if not listings or not owners:
+        return 0
+    rng = random.Random(shop.id)
+    made = 0
+    reviewed: set[int] = set()
+    for _ in range(visits):
+        owner = rng.choice(owners)
+        listing = rng.choice(listings)
+        at = now - timedelta(days=rng.triangular(0, 365, 20), minutes=rng.randrange(600))
+        order = Order(
+            number=str(secrets.randbelow(10**16)).zfill(16),
+            user_id=owner.id,
+            status=OrderStatus.COMPLETED,
+            currency="CNY",
+            total_fen=listing.price_fen,
+            created_at=at - timedelta(days=2),
+            pay_by=at - timedelta(days=2),
+            paid_at=at - timedelta(days=2),
+        )
+        order.lines.append(
+            OrderLine(
+                listing_id=listing.id,
+                shop_id=shop.id,
+                title=listing.title,
+                shop_name=shop.display_name,
+                unit_price_fen=listing.price_fen,
+                quantity=1,
+                validity_days=listing.validity_days,
+                refund_any_time=listing.refund_any_time,
+                refund_on_expiry=listing.refund_on_expiry,
+                chain_redeemable=listing.chain_redeemable,
+                vehicle_label=VEHICLES[owner.id % len(VEHICLES)],
+            )
+        )
+        db.session.add(order)
+        db.session.flush()
+        voucher = Voucher(
+            code=codes.new_code(),
+            order_id=order.id,
+            order_line_id=order.lines[0].id,
+            owner_id=owner.id,
+            shop_id=shop.id,
+            listing_id=listing.id,
+            price_fen=listing.price_fen,
+            status=VoucherStatus.REDEEMED,
+            issued_at=order.paid_at,
+            expires_at=order.paid_at + timedelta(days=listing.validity_days),
+            redeemed_at=at,
+        )
+        db.session.add(voucher)
+        db.session.flush()
+        redemption = Redemption(
+            voucher_id=voucher.id,
+            shop_id=shop.id,
+            staff_id=staff.id,
+            request_id=secrets.token_hex(16),
+            redeemed_at=at,
+        )
+        db.session.add(redemption)
+        db.session.flush()
+        commission = ledger.commission_for(voucher.price_fen, shop.commission_bps)
+        db.session.add(
+            LedgerEntry(
+                shop_id=shop.id,
+                voucher_id=voucher.id,
+                order_id=order.id,
+                redemption_id=redemption.id,
+                kind=EntryKind.SERVICE,
+                status=EntryStatus.OPEN,
+                gross_fen=voucher.price_fen,
+                commission_bps=shop.commission_bps,
+                commission_fen=commission,
+                amount_fen=voucher.price_fen - commission,
+                available_at=at + timedelta(hours=1),
+                created_at=at,
+            )
+        )
+        if rng.random() < 0.4:
+            reviewed.add(listing.id)
+            stars = rng.choices((5, 4, 3, 2), weights=(6, 3, 1, 0.5))[0]
+            db.session.add(
+                Review(
+                    voucher_id=voucher.id,
+                    owner_id=owner.id,
+                    shop_id=shop.id,
+                    listing_id=listing.id,
+                    overall=stars,
+                    quality=stars,
+                    price_honesty=stars,
+                    no_pressure=stars,
+                    on_time=stars,
+                    text="",
+                    status=ReviewStatus.PUBLISHED,
+                    service_title=listing.title,
+                    created_at=at + timedelta(hours=5),
+                )
+            )
+        made += 1
+    db.session.flush()
+    for listing_id in sorted(reviewed):
+        refresh_ratings(shop.id, listing_id)
+    return made
