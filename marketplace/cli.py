@@ -3,15 +3,25 @@
 from pathlib import Path
 
 import click
-from flask import Flask, current_app
+from flask import Flask, current_app, url_for
 from flask.cli import AppGroup
 
 from . import seed
 from .extensions import db
 from .models import Role
 from .models.types import utcnow
-from .services import accounts, catalog, ledger, maintenance_rules, payments, vouchers
+from .services import (
+    accounts,
+    catalog,
+    ledger,
+    maintenance_rules,
+    notifications,
+    payments,
+    reminders,
+    vouchers,
+)
 from .services.maintenance import RULES_CSV, RulesFileError
+from .timeutil import local_today
 
 users_cli = AppGroup("users", help="Manage accounts.")
 seed_cli = AppGroup("seed", help="Fill the database with demo or benchmark data.")
@@ -20,6 +30,7 @@ maintenance_cli = AppGroup("maintenance", help="Maintenance rules.")
 orders_cli = AppGroup("orders", help="Orders.")
 vouchers_cli = AppGroup("vouchers", help="Vouchers.")
 payouts_cli = AppGroup("payouts", help="Paying the shops what they earned.")
+reminders_cli = AppGroup("reminders", help="Owners' reminders.")
 
 DEMO_ACCOUNTS = (
     ("owner@demo.example.com", "owner-demo-pass", "王车主", Role.OWNER),
@@ -54,6 +65,7 @@ def seed_demo() -> None:
             user = accounts.register(email, password, name, role=role)
         users[role] = user
     made = seed.seed_demo_marketplace(users[Role.SHOP_STAFF], users[Role.ADMIN])
+    visits = seed.seed_demo_history(users[Role.SHOP_STAFF], utcnow())
     db.session.commit()
     click.echo("Demo accounts (email / password / role):")
     for email, password, _name, role in DEMO_ACCOUNTS:
@@ -64,6 +76,11 @@ def seed_demo() -> None:
         click.echo(
             f"Demo marketplace: {made['chains']} chains, {made['shops']} shops, "
             f"{made['listings']} listings."
+        )
+    if visits:
+        click.echo(
+            f"Demo history: {visits} past visits by {len(seed.DEMO_CUSTOMERS)} customers "
+            f"(customerNN@demo.example.com, password {seed.DEMO_PASSWORD}) at the first outlet."
         )
 
 
@@ -164,6 +181,26 @@ def payouts_run() -> None:
     )
 
 
+def _external_url(endpoint: str, **values) -> str:
+    """An absolute link for an email sent outside a request (PUBLIC_BASE_URL)."""
+    with current_app.test_request_context(base_url=current_app.config["PUBLIC_BASE_URL"]):
+        return url_for(endpoint, _external=True, **values)
+
+
+@reminders_cli.command("send")
+def reminders_send() -> None:
+    """Make today's reminders (maintenance due, insurance renewal, annual inspection, vouchers
+    expiring) and email those owners want by email. Run it daily; a second run the same day
+    sends nothing new."""
+    counts = reminders.send_reminders(local_today(), utcnow())
+    emailed = notifications.send_pending_emails(utcnow(), _external_url)
+    click.echo(
+        f"vehicles {counts.vehicles}; maintenance {counts.maintenance_due}, "
+        f"insurance {counts.insurance_renewal}, inspection {counts.inspection_due}, "
+        f"vouchers {counts.voucher_expiring}; emails sent {emailed}"
+    )
+
+
 def register_cli(app: Flask) -> None:
     app.cli.add_command(users_cli)
     app.cli.add_command(seed_cli)
@@ -172,3 +209,4 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(orders_cli)
     app.cli.add_command(vouchers_cli)
     app.cli.add_command(payouts_cli)
+    app.cli.add_command(reminders_cli)

@@ -74,6 +74,10 @@ class Config:
         self.MAIL_PASSWORD = env.get("MAIL_PASSWORD", "")
         self.MAIL_USE_TLS = _env_bool("MAIL_USE_TLS", False)
         self.MAIL_DEFAULT_SENDER = env.get("MAIL_DEFAULT_SENDER", "noreply@localhost")
+        # Without MAIL_SERVER, emails are written as .eml files here (default instance/outbox).
+        self.MAIL_OUTBOX_DIR = env.get("MAIL_OUTBOX_DIR", "")
+        # The public address used in links inside emails sent by CLI jobs.
+        self.PUBLIC_BASE_URL = env.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000")
 
 
 class TestConfig(Config):

@@ -647,3 +647,34 @@ def seed_bench(shops: int = 5000, listings: int = 100_000, *, batch: int = 5000)
         .where(Listing.shop_id.in_(new_shops))
     )
     return {"chains": len(chain_ids), "shops": shops, "listings": listings, "listing_items": items}
+
+
+DEMO_CUSTOMERS = (
+    "张伟",
+    "王芳",
+    "李娜",
+    "刘洋",
+    "陈静",
+    "杨磊",
+    "赵敏",
+    "黄强",
+    "周杰",
+    "吴霞",
+    "徐涛",
+    "孙丽",
+)
+
+
+def seed_demo_history(manager: User, now) -> int:
+    """A year of made-up visits by a dozen demo customers at the manager's outlet, so its
+    dashboard has something to show; nothing if the outlet has redemptions already."""
+    from .services.dashboard_demo import seed_shop_history
+
+    member = shop_service.staff_membership(manager)
+    if member is None:
+        return 0
+    customers = [
+        _demo_user(f"customer{n:02d}@demo.example.com", name)
+        for n, name in enumerate(DEMO_CUSTOMERS, start=1)
+    ]
+    return seed_shop_history(member.shop, customers, manager, now)

@@ -123,8 +123,9 @@ def localstripe() -> str:
 
 
 @pytest.fixture
-def config(database_url, localstripe) -> TestConfig:
+def config(database_url, localstripe, tmp_path) -> TestConfig:
     config = TestConfig(database_url)
+    config.MAIL_OUTBOX_DIR = str(tmp_path / "outbox")
     config.STRIPE_API_BASE = localstripe
     config.STRIPE_JS_URL = f"{localstripe}/js.stripe.com/v3/"
     config.STRIPE_SECRET_KEY = STRIPE_SECRET_KEY

@@ -4,7 +4,7 @@ import pytest
 from sqlalchemy import func, select
 
 from marketplace.extensions import db
-from marketplace.models import Role, Shop, User
+from marketplace.models import Redemption, Role, Shop, User
 
 
 def test_seed_demo_prints_accounts_and_is_idempotent(app):
@@ -12,11 +12,16 @@ def test_seed_demo_prints_accounts_and_is_idempotent(app):
     first = runner.invoke(args=["seed", "demo"])
     assert first.exit_code == 0, first.output
     assert "owner@demo.example.com" in first.output and "admin-demo-pass" in first.output
+    with app.app_context():
+        visits = db.session.scalar(select(func.count()).select_from(Redemption))
+    assert visits > 50 and "Demo history" in first.output
     second = runner.invoke(args=["seed", "demo"])
     assert second.exit_code == 0
     with app.app_context():
-        # the three demo accounts plus the managers of the three other demo chains
-        assert db.session.scalar(select(func.count()).select_from(User)) == 6
+        # the three demo accounts, the managers of the three other demo chains, and the
+        # dozen customers of the first outlet's history
+        assert db.session.scalar(select(func.count()).select_from(User)) == 6 + 12
+        assert db.session.scalar(select(func.count()).select_from(Redemption)) == visits
         assert db.session.scalar(select(func.count()).select_from(Shop)) == 30
         roles = set(db.session.scalars(select(User.role)))
         assert roles == {Role.OWNER, Role.SHOP_STAFF, Role.ADMIN}

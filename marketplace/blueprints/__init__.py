@@ -7,6 +7,7 @@ def register_blueprints(app) -> None:
     from .auth import bp as auth_bp
     from .cart import bp as cart_bp
     from .checkout import bp as checkout_bp
+    from .dashboard import bp as dashboard_bp
     from .garage import bp as garage_bp
     from .listings import bp as listings_bp
     from .main import bp as main_bp
@@ -29,5 +30,6 @@ def register_blueprints(app) -> None:
     app.register_blueprint(checkout_bp, url_prefix="/checkout")
     app.register_blueprint(merchant_bp, url_prefix="/merchant")
     app.register_blueprint(redemption_bp, url_prefix="/merchant")
+    app.register_blueprint(dashboard_bp, url_prefix="/merchant")
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(reviews_bp)  # its own /reviews/, /account/, /merchant/, /admin/ paths

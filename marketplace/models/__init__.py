@@ -4,6 +4,14 @@ from .audit import AuditEntry
 from .ledger import EntryKind, EntryStatus, LedgerEntry, Payout, PayoutStatus, PayoutTransfer
 from .listings import Category, Listing, ListingFitment, ListingItem, ListingStatus
 from .maintenance import MaintenanceRule
+from .notifications import (
+    InsurancePolicy,
+    Notification,
+    NotificationKind,
+    NotificationPreference,
+    ReminderMark,
+    UnsubscribeToken,
+)
 from .orders import CartLine, Order, OrderEvent, OrderLine, OrderStatus
 from .payments import AttemptStatus, PaymentAttempt, Refund, RefundStatus, StripeEvent
 from .redemptions import OdometerNote, Redemption
@@ -23,6 +31,12 @@ from .vehicles import (
 from .vouchers import Voucher, VoucherStatus
 
 __all__ = [
+    "InsurancePolicy",
+    "Notification",
+    "NotificationKind",
+    "NotificationPreference",
+    "ReminderMark",
+    "UnsubscribeToken",
     "EntryKind",
     "EntryStatus",
     "LedgerEntry",

@@ -48,6 +48,7 @@ class Shop(db.Model):
         CheckConstraint("latitude >= -90 AND latitude <= 90", name="latitude_range"),
         CheckConstraint("longitude >= -180 AND longitude <= 180", name="longitude_range"),
         Index("ix_shops_status_created", "status", "created_at"),
+        CheckConstraint("lost_after_months >= 3 AND lost_after_months <= 12", name="lost_window"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -66,6 +67,7 @@ class Shop(db.Model):
     status_reason: Mapped[str] = mapped_column(Text, default="")
     commission_bps: Mapped[int] = mapped_column(default=DEFAULT_COMMISSION_BPS)
     stripe_account_id: Mapped[str | None] = mapped_column(String(255))
+    lost_after_months: Mapped[int] = mapped_column(default=6, server_default="6")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 

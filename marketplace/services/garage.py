@@ -3,11 +3,12 @@
 import re
 from datetime import date
 
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, select, update
 
 from ..extensions import db
 from ..models import (
     GarageVehicle,
+    InsurancePolicy,
     OdometerReading,
     ReadingSource,
     ServiceRecord,
@@ -168,6 +169,7 @@ def make_default(owner: User, vehicle: GarageVehicle) -> None:
 def remove_vehicle(owner: User, vehicle: GarageVehicle) -> None:
     """Delete the car and its history; another car becomes the default."""
     was_default = vehicle.is_default
+    db.session.execute(delete(InsurancePolicy).where(InsurancePolicy.vehicle_id == vehicle.id))
     db.session.delete(vehicle)
     db.session.flush()
     audit.record(owner, "garage.vehicle_removed", None, vehicle_id=vehicle.id)

@@ -457,7 +457,11 @@ def add_months(day: date, months: int) -> date:
     """`day` moved by whole months, clamped to the month's last day (Jan 31 + 1 = Feb 28/29)."""
     year, month = divmod(day.month - 1 + months, 12)
     year += day.year
-    return date(year, month + 1, min(day.day, calendar.monthrange(year, month + 1)[1]))
+    last = _MONTH_DAYS[month] if month != 1 else calendar.monthrange(year, 2)[1]
+    return date(year, month + 1, min(day.day, last))
+
+
+_MONTH_DAYS = (31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
 
 
 def months_between(start: date, end: date) -> int:

@@ -10,7 +10,7 @@ request id of the confirming form; the shop may undo it within an hour, an admin
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
@@ -24,6 +24,7 @@ from ..models import (
     OrderStatus,
     ReadingSource,
     Redemption,
+    ServiceRecord,
     Shop,
     ShopStatus,
     User,
@@ -179,6 +180,7 @@ def redeem(
     except IntegrityError:
         raise RedemptionError("already_redeemed", voucher) from None
     _note_odometer(redemption, voucher, today)
+    _record_services(redemption, voucher, today)
     ledger.record_service(redemption, voucher, shop, available_at=now + UNDO_WINDOW)
     record_event(
         voucher.order, "voucher_redeemed", staff, voucher=voucher, shop=shop.id, km=odometer_km
@@ -235,6 +237,27 @@ def _note_odometer(redemption: Redemption, voucher: Voucher, today: date) -> Non
         redemption.odometer_note = OdometerNote.LOWER
         return
     redemption.odometer_note = OdometerNote.RECORDED
+
+
+def _record_services(redemption: Redemption, voucher: Voucher, today: date) -> None:
+    """The maintenance items the voucher covered are done: the matcher and the reminders
+    count from today (and from the shop's reading when it was recorded)."""
+    items = [item for item in (voucher.line.items or "").split(",") if item]
+    vehicle = _owner_vehicle(voucher) if items else None
+    if vehicle is None:
+        return
+    km = redemption.odometer_km if redemption.odometer_note == OdometerNote.RECORDED else None
+    for item in items:
+        db.session.add(
+            ServiceRecord(
+                vehicle_id=vehicle.id,
+                item=item,
+                done_on=today,
+                km=km,
+                source=ReadingSource.SHOP,
+                redemption_id=redemption.id,
+            )
+        )
 
 
 def _lock_order(voucher: Voucher):
@@ -305,6 +328,7 @@ def undo(actor: User, redemption: Redemption, *, reason: str, now: datetime) -> 
     order = _lock_order(voucher)
     effect = ledger.take_back(redemption, now)
     reviews.withdraw_for_undone_redemption(actor, voucher)
+    db.session.execute(delete(ServiceRecord).where(ServiceRecord.redemption_id == redemption.id))
     if order.status is OrderStatus.COMPLETED:
         move(order, OrderStatus.PAID, "reopened", actor)
     record_event(order, "redemption_undone", actor, voucher=voucher, reason=reason, ledger=effect)

@@ -33,19 +33,25 @@ def post_routes(app):
     )
 
 
+UNSUBSCRIBE = "/account/unsubscribe/<token>"
+
+
 def test_every_post_route_refuses_a_missing_csrf_token(app, client, make_user):
     make_user("admin@example.com", role=Role.ADMIN)
     client.login("admin@example.com")
     routes = post_routes(app)
     assert "/auth/logout" in routes and "/language" in routes
-    # Stripe's webhook carries no CSRF token: its signature is checked instead
-    assert WEBHOOK in routes
+    # Stripe's webhook carries no CSRF token: its signature is checked instead; a one-click
+    # unsubscribe (RFC 8058) is posted by mail clients: its single-use token is the credential
+    assert WEBHOOK in routes and UNSUBSCRIBE in routes
     for route in routes:
         url = re.sub(r"<(?:int:)?[a-z_]+>", "1", route)
         response = client.post(url, data={"anything": "1"}, csrf=False)
         assert response.status_code == 400, (route, response.status_code)
         if route == WEBHOOK:
             assert response.get_json() == {"error": "invalid"}
+        elif route == UNSUBSCRIBE:
+            assert "退订链接无效" in response.get_data(as_text=True)
         else:
             assert "表单已过期" in response.get_data(as_text=True)
     assert client.get("/account/").status_code == 200, "a refused logout must not sign out"

@@ -295,3 +295,25 @@ def test_an_undone_redemption_takes_its_review_with_it(app, buyer, tech_a, world
     tech_a.post(f"{receipt}/undo", data={"reason": "误核销，顾客未到店"})
     assert voucher(app, code).status is VoucherStatus.ISSUED
     assert review_count(app) == 0, "without a visit there is nothing to review"
+
+
+def test_redeeming_records_the_items_done_and_an_undo_removes_them(
+    app, buyer, tech_a, world, localstripe
+):
+    from marketplace.models import ServiceRecord
+
+    with app.app_context():
+        owner = db.session.scalar(select(User).where(User.email == OWNER))
+        db.session.add(GarageVehicle(owner_id=owner.id, variant_id=COROLLA_CVT, is_default=True))
+        db.session.commit()
+    (code,) = buy(app, buyer, localstripe, world.listings["oil_a"])
+    receipt = confirm(tech_a, code, odometer="41000").headers["Location"]
+    with app.app_context():
+        done = db.session.scalars(select(ServiceRecord).order_by(ServiceRecord.item)).all()
+        assert [(s.item, s.km, s.source) for s in done] == [
+            ("engine_oil", 41000, ReadingSource.SHOP),
+            ("oil_filter", 41000, ReadingSource.SHOP),
+        ]
+    tech_a.post(f"{receipt}/undo", data={"reason": "录错了"})
+    with app.app_context():
+        assert db.session.scalar(select(func.count(ServiceRecord.id))) == 0

@@ -14,6 +14,7 @@ from ...services import shops as shop_service
 from ...services import vouchers as voucher_service
 from ...services.vouchers import VoucherError
 from ..account.routes import refund_error_message
+from ..dashboard.routes import platform_context
 from . import bp
 from .forms import ReasonForm, RefundReasonForm
 
@@ -40,6 +41,12 @@ def index():
         shop_counts=shop_counts,
         shop_statuses=list(ShopStatus),
     )
+
+
+@bp.route("/dashboard")
+def dashboard():
+    """GMV, orders, redemptions, refunds, review holds and shops by status, over time."""
+    return render_template("admin/dashboard.html", **platform_context())
 
 
 @bp.route("/audit")

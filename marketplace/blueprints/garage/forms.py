@@ -1,7 +1,7 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, IntegerField, SelectField, StringField
-from wtforms.validators import DataRequired, InputRequired, NumberRange, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from ...forms import choices, strip
 from ...labels import ITEM_NAMES
@@ -42,3 +42,17 @@ class ServiceForm(FlaskForm):
     item = SelectField(_l("Item"), choices=choices({code: ITEM_NAMES[code] for code in ITEMS}))
     done_on = DateField(_l("Date done"), validators=[DataRequired(_l("Please enter a date."))])
     km = IntegerField(_l("Odometer then (km, optional)"), validators=[Optional(), KM_RANGE])
+
+
+class InsuranceForm(FlaskForm):
+    insurer = StringField(
+        _l("Insurer"),
+        filters=[strip],
+        validators=[
+            DataRequired(_l("Please enter the insurer.")),
+            Length(max=60, message=_l("At most 60 characters.")),
+        ],
+    )
+    expires_on = DateField(
+        _l("Policy ends on"), validators=[DataRequired(_l("Please enter a date."))]
+    )

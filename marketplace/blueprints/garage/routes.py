@@ -8,10 +8,10 @@ from sqlalchemy.orm import selectinload
 from ...extensions import db
 from ...models import GarageVehicle, Series, Variant
 from ...selection import current_vehicle, select_garage_vehicle
-from ...services import garage
+from ...services import garage, reminders
 from ...timeutil import local_today
 from . import bp
-from .forms import ReadingForm, ServiceForm, VehicleForm
+from .forms import InsuranceForm, ReadingForm, ServiceForm, VehicleForm
 
 GARAGE_ERRORS = {
     "bad_plate": _l(
@@ -72,16 +72,38 @@ def index():
     return render_template("garage/index.html", vehicles=vehicles, selected_id=selected_id)
 
 
-def _render_vehicle(vehicle, vehicle_form=None, reading_form=None, service_form=None):
+INSURANCE_ERRORS = {
+    "insurer_required": _l("Please enter the insurer."),
+    "insurer_too_long": _l("At most 60 characters."),
+    "expiry_past": _l(
+        "The policy end date cannot be in the past: enter the renewed policy's date."
+    ),
+    "expiry_too_far": _l(
+        "A car insurance policy runs for a year: the end date can be at most 400 days ahead."
+    ),
+}
+
+
+def _render_vehicle(
+    vehicle, vehicle_form=None, reading_form=None, service_form=None, insurance_form=None
+):
     today = local_today()
+    policy = reminders.policy_of(vehicle)
     return render_template(
         "garage/vehicle.html",
         vehicle=vehicle,
         vehicle_form=vehicle_form or VehicleForm(obj=vehicle, formdata=None),
         reading_form=reading_form or ReadingForm(formdata=None, read_on=today),
         service_form=service_form or ServiceForm(formdata=None, done_on=today),
+        insurance_form=insurance_form or InsuranceForm(obj=policy, formdata=None),
+        policy=policy,
+        inspection_on=(
+            reminders.next_inspection(vehicle.registered_on, today)
+            if vehicle.registered_on
+            else None
+        ),
         today=today,
-    )
+    ), 200 if insurance_form is None or not insurance_form.errors else 400
 
 
 @bp.route("/<int:vehicle_id>")
@@ -160,6 +182,30 @@ def add_service(vehicle_id: int):
         ),
         _("Service recorded."),
     )
+
+
+@bp.route("/<int:vehicle_id>/insurance", methods=["POST"])
+def insurance(vehicle_id: int):
+    """Record the insurer and the policy's end date, for renewal reminders."""
+    vehicle = _own_vehicle(vehicle_id)
+    form = InsuranceForm()
+    if form.validate_on_submit():
+        try:
+            reminders.save_policy(
+                current_user,
+                vehicle,
+                insurer=form.insurer.data,
+                expires_on=form.expires_on.data,
+                today=local_today(),
+            )
+        except reminders.InsuranceError as error:
+            db.session.rollback()
+            getattr(form, error.field).errors.append(str(INSURANCE_ERRORS[error.code]))
+        else:
+            db.session.commit()
+            flash(_("Insurance saved: we will remind you before it ends."), "success")
+            return redirect(url_for("garage.vehicle", vehicle_id=vehicle.id))
+    return _render_vehicle(vehicle, insurance_form=form)
 
 
 @bp.route("/<int:vehicle_id>/select", methods=["POST"])
