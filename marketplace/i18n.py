@@ -5,7 +5,9 @@ Chinese zh_Hans_CN, which is why the catalog lives in translations/zh_Hans_CN/.
 """
 
 from decimal import Decimal
+from functools import lru_cache
 
+from babel import Locale
 from babel.numbers import format_currency, get_currency_precision
 from flask import current_app, session
 from flask_babel import format_decimal, get_locale
@@ -27,6 +29,18 @@ def select_locale() -> str:
     return current_app.config["BABEL_DEFAULT_LOCALE"]
 
 
+@lru_cache(maxsize=16)
+def _parse_locale(name: str) -> Locale:
+    """Locale.parse("zh_CN") costs about 0.5 ms (zh_CN is not a CLDR name, so Babel scans every
+    locale identifier to normalize it); the few names in LANGUAGES are parsed once."""
+    return Locale.parse(name)
+
+
+def _babel_locale() -> Locale:
+    """Flask-Babel's locale selector: select_locale() as a parsed, shared Locale."""
+    return _parse_locale(select_locale())
+
+
 def select_timezone() -> str:
     return current_app.config["MARKETPLACE_TIMEZONE"]
 
@@ -36,12 +50,19 @@ def money(fen: int | None, currency: str | None = None) -> str:
     if fen is None:
         return ""
     currency = currency or current_app.config["MARKETPLACE_CURRENCY"]
-    amount = Decimal(int(fen)).scaleb(-get_currency_precision(currency))
-    return format_currency(amount, currency, locale=str(get_locale()))
+    return _format_money(int(fen), currency, get_locale())
+
+
+@lru_cache(maxsize=4096)
+def _format_money(fen: int, currency: str, locale: Locale) -> str:
+    """The formatted amount; pure, so prices shown again and again are formatted once per
+    process (a 20-card page shows up to 40 of them, at about 30 µs each)."""
+    amount = Decimal(fen).scaleb(-get_currency_precision(currency))
+    return format_currency(amount, currency, locale=locale)
 
 
 def init_app(app) -> None:
-    babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
+    babel.init_app(app, locale_selector=_babel_locale, timezone_selector=select_timezone)
     app.jinja_env.filters["money"] = money
     app.jinja_env.filters["number"] = format_decimal
     app.jinja_env.globals["LANGUAGE_NAMES"] = LANGUAGE_NAMES

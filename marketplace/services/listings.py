@@ -1,11 +1,13 @@
 """Listings: what a shop sells, how owners find it, and the cheapest way to cover due items."""
 
 import re
+import threading
+import time
 from dataclasses import dataclass, field
 
 from pypinyin import Style, lazy_pinyin
-from sqlalchemy import and_, column, exists, func, literal, or_, select, text
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy import and_, column, event, exists, func, literal, or_, select, table, text
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from ..extensions import db
 from ..models import (
@@ -27,6 +29,11 @@ from .maintenance import FUEL_TYPES, ITEMS
 
 PAGE_SIZE = 20
 MAX_QUERY = 60
+# The browse pages count matches up to this many and then say "1000+": an exact count of a
+# broad search visits every match (a third of all listings for "baoyang"), the page does not.
+COUNT_CAP = 1000
+# How long the city filter's list may be reused by a worker process (seconds); see cities().
+CITIES_TTL = 60.0
 SORTS = ("popular", "price", "price_desc", "rating", "newest", "distance")
 
 
@@ -193,6 +200,13 @@ class Browse:
     page: int = 1
     shop_id: int | None = None
 
+    @property
+    def count_limit(self) -> int:
+        """browse() counts at most this many matches: COUNT_CAP + 1, or one page beyond this
+        one on deep pages, so that a total equal to it means "there are more" and the pager
+        still offers the next page."""
+        return max(COUNT_CAP, self.page * PAGE_SIZE) + 1
+
 
 def fits(variant: Variant):
     """SQL condition: the listing fits this vehicle (fuel, then brand or series)."""
@@ -214,22 +228,35 @@ def fits(variant: Variant):
     return and_(fuel_ok, model_ok)
 
 
+def _uses_fts(q: str, dialect: str) -> bool:
+    return dialect == "sqlite" and len(q.lower()) >= 3
+
+
+def _fts_phrase(q: str) -> str:
+    return '"' + q.lower().replace('"', '""') + '"'
+
+
+def _like_match(q: str):
+    """search_text contains q: the same listings as the trigram phrase (both sides are lower
+    case), checked row by row instead of through the full-text index."""
+    q = q.lower()
+    pattern = "%" + q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    return Listing.search_text.ilike(pattern, escape="\\")
+
+
 def _text_match(q: str, dialect: str):
     """Full-text condition: FTS5 trigram on SQLite, pg_trgm-indexed ILIKE on PostgreSQL.
 
     Trigrams need three characters; shorter queries (two Chinese characters, say) scan.
     """
-    q = q.lower()
-    if dialect == "sqlite" and len(q) >= 3:
-        phrase = '"' + q.replace('"', '""') + '"'
+    if _uses_fts(q, dialect):
         matching = (
             text("SELECT rowid FROM listings_fts WHERE listings_fts MATCH :phrase")
-            .bindparams(phrase=phrase)
+            .bindparams(phrase=_fts_phrase(q))
             .columns(column("rowid"))
         )
         return Listing.id.in_(matching)
-    pattern = "%" + q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-    return Listing.search_text.ilike(pattern, escape="\\")
+    return _like_match(q)
 
 
 def normalize_query(raw: str) -> str:
@@ -238,8 +265,10 @@ def normalize_query(raw: str) -> str:
     return cleaned if re.search(r"\w", cleaned) else ""
 
 
-def browse_query(request: Browse, dialect: str):
-    """The filtered, sorted selection of public listings (without paging)."""
+def browse_query(request: Browse, dialect: str, *, text_match=None):
+    """The filtered, sorted selection of public listings (without paging).
+
+    `text_match` replaces the search condition (browse() passes the row-by-row LIKE)."""
     query = select(Listing).where(Listing.is_public)
     if request.city:
         query = query.where(Listing.city == request.city)
@@ -262,7 +291,7 @@ def browse_query(request: Browse, dialect: str):
     if request.min_rating:
         query = query.where(Listing.rating_score >= request.min_rating)
     if request.q:
-        query = query.where(_text_match(request.q, dialect))
+        query = query.where(_text_match(request.q, dialect) if text_match is None else text_match)
     return query.order_by(*_order(request))
 
 
@@ -285,21 +314,56 @@ def _order(request: Browse):
     return (Listing.sales_count.desc(), Listing.id.desc())
 
 
-def browse(request: Browse) -> tuple[list[Listing], int]:
-    """One page of listings with their shop and chain loaded, and the total count."""
+def _count(request: Browse, query, dialect: str) -> int:
+    """The number of matches, counting at most request.count_limit of them."""
+    counted = query.order_by(None).with_only_columns(Listing.id)
+    if _uses_fts(request.q, dialect):
+        # Drive the count from the full-text index and stop at the limit: `Listing.id IN
+        # (SELECT rowid … MATCH)` builds the whole list of matches first (11 ms for "baoyang").
+        # The unary + keeps SQLite from looking the phrase up once per listing instead.
+        fts = table("listings_fts", column("rowid"))
+        counted = (
+            browse_query(
+                request,
+                dialect,
+                text_match=text("listings_fts MATCH :phrase").bindparams(
+                    phrase=_fts_phrase(request.q)
+                ),
+            )
+            .order_by(None)
+            .with_only_columns(Listing.id)
+            .select_from(fts)
+            .join(Listing, Listing.id == text("+listings_fts.rowid"))
+        )
+    limited = counted.limit(request.count_limit).subquery()
+    return db.session.scalar(select(func.count()).select_from(limited))
+
+
+def browse(request: Browse, *, count: bool = True) -> tuple[list[Listing], int]:
+    """One page of listings with their shop and chain loaded, and the number of matches:
+    exact up to COUNT_CAP (see Browse.count_limit: a total equal to request.count_limit means
+    "at least that many"). Without `count` the total is the length of the page."""
     dialect = db.session.get_bind().dialect.name
     query = browse_query(request, dialect)
-    total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
+    offset = (request.page - 1) * PAGE_SIZE
+    total = None
+    if count:
+        total = _count(request, query, dialect)
+        by_distance = request.sort == "distance" and request.near is not None
+        if _uses_fts(request.q, dialect) and total >= request.count_limit and not by_distance:
+            # A broad search: walking the sort order's index and testing each row finds a page
+            # after a few dozen rows, where the IN (full-text matches) list is built in full.
+            query = browse_query(request, dialect, text_match=_like_match(request.q))
     page = (
         db.session.scalars(
             query.options(joinedload(Listing.shop).joinedload(Shop.chain))
             .limit(PAGE_SIZE)
-            .offset((request.page - 1) * PAGE_SIZE)
+            .offset(offset)
         )
         .unique()
         .all()
     )
-    return page, total
+    return page, len(page) if total is None else total
 
 
 # --- the cheapest way to cover the due items, per shop ---------------------------------------
@@ -366,9 +430,34 @@ def _cheapest_cover(wanted: frozenset[str], listings: list[Listing]) -> ShopBund
     return ShopBundle(shop=chosen[0].shop, listings=chosen, total_fen=total, covered=wanted)
 
 
+_cities_lock = threading.Lock()
+_cities_cache: dict[object, tuple[float, int, list[str]]] = {}  # engine → (expires, generation, …)
+_shops_generation = 0  # bumped when this process flushes a shop change
+
+
+@event.listens_for(Session, "after_flush")
+def _shops_changed(session, flush_context) -> None:
+    global _shops_generation
+    if any(isinstance(o, Shop) for o in (*session.new, *session.dirty, *session.deleted)):
+        _shops_generation += 1
+
+
 def cities() -> list[str]:
-    """Cities with something on sale, for the city filter."""
-    return list(
+    """Cities with something on sale, for the city filter.
+
+    Every browse page shows this list, and it changes only when a shop is approved, suspended
+    or moves, so each worker process reuses it for up to CITIES_TTL seconds. A change made by
+    this process shows at once (the cache is dropped when a shop is flushed); one made by
+    another worker, the CLI or the admin on another process shows within CITIES_TTL. Until then
+    the filter may miss a new city or list one with nothing left, whose results page is empty.
+    """
+    engine = db.session.get_bind()
+    now = time.monotonic()
+    cached = _cities_cache.get(engine)
+    if cached and cached[0] > now and cached[1] == _shops_generation:
+        return list(cached[2])
+    generation = _shops_generation
+    found = list(
         db.session.scalars(
             select(Shop.city)
             .where(Shop.status == ShopStatus.APPROVED)
@@ -376,13 +465,18 @@ def cities() -> list[str]:
             .order_by(Shop.city)
         )
     )
+    with _cities_lock:
+        if len(_cities_cache) > 8:  # engines come and go only in tests
+            _cities_cache.clear()
+        _cities_cache[engine] = (now + CITIES_TTL, generation, found)
+    return list(found)
 
 
 def offers_for(items: list[str], variant: Variant | None, city: str | None) -> dict[str, Listing]:
     """For each item, the best-selling public listing covering it (fitting the car, in the city)."""
     offers = {}
     for item in items:
-        found, _total = browse(Browse(items=(item,), variant=variant, city=city))
+        found, _total = browse(Browse(items=(item,), variant=variant, city=city), count=False)
         if found:
             offers[item] = found[0]
     return offers

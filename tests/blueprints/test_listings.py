@@ -125,6 +125,74 @@ def test_pagination_keeps_the_filters(app, client, shops):
         listing_service.PAGE_SIZE = saved
 
 
+def _walk_pages(client, params) -> tuple[list[int], list[str]]:
+    """Follow the pager's "next" links from page 1; the ids in order and each page's HTML."""
+    found, pages, number = [], [], 1
+    while True:
+        page = client.get("/listings/", query_string={**params, "page": number}).get_data(
+            as_text=True
+        )
+        pages.append(page)
+        found += ids(page)
+        if 'rel="next"' not in page:
+            return found, pages
+        assert f"page={number + 1}" in page
+        number += 1
+        assert number < 20, "the pager never ends"
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"city": "北京", "sort": "price"},
+        {"q": "baoyang"},  # full-text search: capped counts page by LIKE, the rest by FTS
+        {"q": "xiaobaoyang", "sort": "price_desc"},
+    ],
+)
+def test_capped_count_says_more_and_pages_to_the_end(app, client, shops, monkeypatch, params):
+    from marketplace.services import listings as listing_service
+
+    expected, _ = _walk_pages(client, params)  # with the real cap: every count is exact
+    assert len(expected) >= 2, expected
+    monkeypatch.setattr(listing_service, "PAGE_SIZE", 1)
+    monkeypatch.setattr(listing_service, "COUNT_CAP", 1)
+    found, pages = _walk_pages(client, params)
+    assert found == expected, "same listings in the same order, one per page"
+    # page n counts up to n + 1 matches: "n+" until the last page, which is exact
+    for number, page in enumerate(pages[:-1], start=1):
+        assert f"共 {number}+ 个套餐" in page and f"第 {number} 页，共 {number + 1}+ 页" in page
+    last = len(pages)
+    assert f"共 {last} 个套餐" in pages[-1] and f"第 {last} 页，共 {last} 页" in pages[-1]
+
+
+def test_count_stops_at_the_cap(app, shops, monkeypatch, count_queries):
+    from marketplace.services import listings as listing_service
+    from marketplace.services.listings import Browse
+
+    with app.test_request_context():
+        _, exact = listing_service.browse(Browse(city="北京"))
+        assert exact >= 3
+        monkeypatch.setattr(listing_service, "COUNT_CAP", 1)
+        monkeypatch.setattr(listing_service, "PAGE_SIZE", 1)
+        assert Browse(city="北京").count_limit == 2
+        page, total = listing_service.browse(Browse(city="北京"))
+        assert (len(page), total) == (1, 2)
+        with count_queries() as queries:
+            listing_service.browse(Browse(city="北京"))
+        assert any("LIMIT" in s and "count(" in s for s in queries.statements), queries.statements
+        assert listing_service.browse(Browse(city="北京"), count=False)[1] == 1
+
+
+def test_city_filter_lists_a_changed_city_at_once(app, client, shops):
+    from marketplace.models import Shop
+
+    assert '<option value="杭州"' not in client.get("/listings/").get_data(as_text=True)
+    with app.app_context():
+        db.session.get(Shop, shops["a"]).city = "杭州"
+        db.session.commit()
+    assert '<option value="杭州"' in client.get("/listings/").get_data(as_text=True)
+
+
 def test_listing_page_shows_what_is_included_and_the_refund_policy(client, shops):
     page = client.get(f"/listings/{shops['listings']['oil_a']}").get_data(as_text=True)
     assert 'data-item="engine_oil"' in page and "未使用随时退" in page and "驰安养车" in page
