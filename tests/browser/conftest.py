@@ -7,6 +7,11 @@ server-side PaymentIntent and the webhook all run for real.
 
 Chromium is `/usr/bin/chromium` (Debian's package; `.ci/run` installs it); Playwright never
 downloads a browser. Without it the test modules skip themselves.
+
+Each test runs at phone (390×844) and desktop (1280×800) size; `snap` saves its steps as
+test-artifacts/screenshots/<test>/<step>-<width>.png (git-ignored), and the folders are
+listed at the end of the pytest output. `journey` adds the people and the package of the
+whole-journey tests; `open_page` opens another person's browser.
 """
 
 import os
@@ -14,11 +19,16 @@ import threading
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import Page
+from sqlalchemy import select
 from werkzeug.serving import WSGIRequestHandler, make_server
 
 from marketplace.config import TestConfig
+from marketplace.extensions import db
+from marketplace.models import ListingStatus, Shop, ShopStaff, StaffRole, User
 
 from ..conftest import (
+    COROLLA_CVT,
     STRIPE_PUBLISHABLE_KEY,
     STRIPE_SECRET_KEY,
     WEBHOOK_SECRET,
@@ -27,7 +37,9 @@ from ..conftest import (
 )
 
 CHROMIUM = Path("/usr/bin/chromium")
-ARTIFACTS = Path(__file__).parent / "artifacts"
+# Screenshots: test-artifacts/screenshots/<test>/<step>-<width>.png (git-ignored).
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
+_written: dict[Path, int] = {}
 VIEWPORTS = {
     "phone": {
         "viewport": {"width": 390, "height": 844},
@@ -35,7 +47,7 @@ VIEWPORTS = {
         "is_mobile": True,
         "has_touch": True,
     },
-    "desktop": {"viewport": {"width": 1280, "height": 900}},
+    "desktop": {"viewport": {"width": 1280, "height": 800}},
 }
 
 
@@ -142,20 +154,89 @@ def viewport(request) -> str:
 
 
 @pytest.fixture
-def browser_page(live_server, new_context, viewport):
-    """A fresh page at the viewport's size; set up after the live server, closed before it."""
-    context = new_context(**VIEWPORTS[viewport])
-    context.set_default_timeout(10_000)
-    return context.new_page()
+def open_page(live_server, new_context, viewport):
+    """open_page() → a page in a fresh context (another person) at this test's viewport."""
+
+    def open_() -> Page:
+        context = new_context(**VIEWPORTS[viewport])
+        context.set_default_timeout(10_000)
+        return context.new_page()
+
+    return open_
 
 
 @pytest.fixture
-def snap(request, browser_page, viewport):
-    """snap("01-listing") saves a full-page screenshot under tests/browser/artifacts/."""
-    folder = ARTIFACTS / request.node.originalname / viewport
+def browser_page(open_page):
+    """A fresh page at the viewport's size; set up after the live server, closed before it."""
+    return open_page()
+
+
+@pytest.fixture
+def snap(request, browser_page):
+    """snap("01-listing"[, page]) saves a full-page screenshot of the page (by default the
+    test's first one) as test-artifacts/screenshots/<test>/01-listing-<width>.png."""
+    folder = SCREENSHOTS / request.node.originalname
     folder.mkdir(parents=True, exist_ok=True)
 
-    def take(name: str) -> None:
-        browser_page.screenshot(path=folder / f"{name}.png", full_page=True)
+    def take(name: str, page=None) -> Path:
+        page = page or browser_page
+        path = folder / f"{name}-{page.viewport_size['width']}.png"
+        page.screenshot(path=path, full_page=True)
+        _written[folder] = _written.get(folder, 0) + 1
+        return path
 
     return take
+
+
+def pytest_terminal_summary(terminalreporter) -> None:
+    """Say where the screenshots went."""
+    if not _written:
+        return
+    terminalreporter.section("browser screenshots")
+    for folder, count in sorted(_written.items()):
+        terminalreporter.write_line(f"{folder}/ ({count} taken)")
+
+
+# --- the people and the package of the whole-journey tests ---------------------------------
+
+OWNER = "journey-owner@example.com"
+OWNER_EN = "journey-owner-en@example.com"
+TECH = "journey-tech@example.com"  # technician at 驰安养车 望京店 (shop a)
+ADMIN = "admin@example.com"  # made by the `shops` fixture
+COROLLA_SERIES = 526
+CAR = {"brand": 3, "series": COROLLA_SERIES, "year": 2019, "variant": COROLLA_CVT}
+
+
+@pytest.fixture
+def journey(app, shops, make_user) -> dict:
+    """The shops and listings of `shops`, plus: two owners, a technician at shop a, and at
+    shop a an engine-oil package fitted to the 卡罗拉 (the catalog car the owners pick).
+
+    Returns {"shop": id, "listing": id, "listings": {...}}."""
+    from marketplace.services.listings import ListingDraft, create_listing, set_status
+
+    make_user(OWNER, name="王小明")
+    make_user(OWNER_EN, name="Li Lei")
+    make_user(TECH, name="张师傅")
+    with app.app_context():
+        shop = db.session.get(Shop, shops["a"])
+        manager = shop.chain.admin
+        tech = db.session.scalar(select(User).where(User.email == TECH))
+        db.session.add(ShopStaff(shop_id=shop.id, user_id=tech.id, role=StaffRole.TECHNICIAN))
+        listing = create_listing(
+            manager,
+            shop,
+            ListingDraft(
+                title="卡罗拉专享 小保养 全合成机油+机滤",
+                category="maintenance",
+                description="含 0W-20 全合成机油 4 升与原厂机滤，工时费全包。",
+                price_fen=26900,
+                list_price_fen=33900,
+                items=["engine_oil", "oil_filter"],
+                fit_fuels=["petrol"],
+                fit_series_ids=[COROLLA_SERIES],
+            ),
+        )
+        set_status(manager, listing, ListingStatus.ACTIVE)
+        db.session.commit()
+        return {"shop": shop.id, "listing": listing.id, "listings": shops["listings"]}
