@@ -1,7 +1,7 @@
 """Pieces shared by the blueprints' forms."""
 
 from collections.abc import Mapping
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 
 from flask_babel import lazy_gettext as _l
 from wtforms import DecimalField, SelectChoice, ValidationError
@@ -27,7 +27,15 @@ class MoneyField(DecimalField):
         super().__init__(label, validators, **kwargs)
 
     def pre_validate(self, form):
-        if self.data is not None and self.data != self.data.quantize(Decimal("0.01")):
+        if self.data is None:
+            return
+        if not self.data.is_finite():
+            raise ValidationError(_l("Please enter a number."))
+        try:
+            cents = self.data.quantize(Decimal("0.01"))
+        except InvalidOperation:  # more digits than any amount has: the range check refuses it
+            return
+        if self.data != cents:
             raise ValidationError(_l("At most two decimal places."))
 
     @property

@@ -3,10 +3,38 @@
 from functools import wraps
 from urllib.parse import urlsplit
 
-from flask import abort
+from flask import abort, request
 from flask_login import current_user
+from werkzeug.routing import IntegerConverter
 
 from .models import Role
+
+MAX_ID = 2**31 - 1  # ids are 32-bit integers in PostgreSQL (SQLite stops at 2**63 - 1)
+MAX_PAGE = 10_000
+FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+
+
+class BoundedIntConverter(IntegerConverter):
+    """`<int:...>` in URLs: a number past the database's integer range is simply not found
+    (instead of an overflow in the database driver)."""
+
+    def __init__(self, map, *args, **kwargs):  # noqa: A002 (werkzeug's argument name)
+        kwargs.setdefault("max", MAX_ID)
+        super().__init__(map, *args, **kwargs)
+
+
+def parse_id(value) -> int | None:
+    """An id typed into a form or a query string (ASCII digits within range), else None."""
+    text = str(value or "")
+    if not (text.isascii() and text.isdigit()) or len(text) > len(str(MAX_ID)):
+        return None
+    number = int(text)
+    return number if 0 < number <= MAX_ID else None
+
+
+def page_arg(args, name: str = "page") -> int:
+    """A page number from the query string, kept between 1 and MAX_PAGE."""
+    return min(max(args.get(name, 1, type=int) or 1, 1), MAX_PAGE)
 
 
 def _origin(url: str) -> str | None:
@@ -42,7 +70,17 @@ def content_security_policy(config) -> str:
 
 
 def init_app(app) -> None:
+    app.url_map.converters["int"] = BoundedIntConverter
     policy = content_security_policy(app.config)
+
+    @app.before_request
+    def refuse_nul_bytes():
+        """NUL is in no real input, and PostgreSQL text cannot hold it: a 400 at the door."""
+        pairs = list(request.args.items(multi=True))
+        if request.mimetype in FORM_TYPES:
+            pairs += request.form.items(multi=True)
+        if "\x00" in request.path or any("\x00" in k + v for k, v in pairs):
+            abort(400)
 
     @app.after_request
     def set_security_headers(response):

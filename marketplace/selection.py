@@ -9,6 +9,7 @@ from sqlalchemy.orm import joinedload
 
 from .extensions import db
 from .models import GarageVehicle, Series, Variant
+from .security import MAX_ID
 from .services import garage
 from .timeutil import local_today
 
@@ -27,7 +28,7 @@ class SelectedVehicle:
 
 
 def load_variant(variant_id: int | None) -> Variant | None:
-    if variant_id is None:
+    if variant_id is None or not 0 < variant_id <= MAX_ID:
         return None
     return db.session.scalar(
         select(Variant)

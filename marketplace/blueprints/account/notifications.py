@@ -8,7 +8,7 @@ from ...extensions import csrf, db
 from ...models import Notification, NotificationKind
 from ...models.types import utcnow
 from ...notification_text import KIND_NAMES, describe
-from ...security import safe_next_url
+from ...security import parse_id, safe_next_url
 from ...services import notifications
 from ...services.notifications import UnsubscribeError
 from . import bp
@@ -48,9 +48,10 @@ def notification_go(notification_id: int):
 def notifications_read():
     """Mark one notification (`id`) or all of them read."""
     raw = request.form.get("id", "")
-    if raw and not raw.isdigit():
+    notification_id = parse_id(raw) if raw else None
+    if raw and notification_id is None:
         abort(400)
-    count = notifications.mark_read(current_user, utcnow(), int(raw) if raw else None)
+    count = notifications.mark_read(current_user, utcnow(), notification_id)
     db.session.commit()
     if not raw:
         flash(_("%(count)s notifications marked read.", count=count), "success")

@@ -7,7 +7,7 @@ from sqlalchemy.orm import selectinload
 from ...extensions import db
 from ...models import AuditEntry, RefundStatus, Role, Shop, ShopStatus, User, Voucher
 from ...models.types import utcnow
-from ...security import role_required
+from ...security import page_arg, role_required
 from ...services import orders as order_service
 from ...services import payments
 from ...services import shops as shop_service
@@ -52,8 +52,7 @@ def dashboard():
 @bp.route("/audit")
 def audit_log():
     """The audit log, newest first."""
-    page = request.args.get("page", 1, type=int)
-    page = max(page, 1)
+    page = page_arg(request.args)
     entries = db.session.scalars(
         select(AuditEntry)
         .options(selectinload(AuditEntry.actor))

@@ -4,6 +4,7 @@ from flask_login import current_user, login_required, user_logged_in
 
 from ...extensions import db
 from ...models.types import utcnow
+from ...security import parse_id
 from ...selection import current_vehicle
 from ...services import cart, orders
 from ...services.cart import CartError
@@ -78,9 +79,8 @@ def _remove(line) -> None:
 def add():
     """Add units of a listing for the selected vehicle."""
     form = AddToCartForm()
-    listing = None
-    if form.listing_id.data and form.listing_id.data.isdigit():
-        listing = cart.buyable_listing(int(form.listing_id.data))
+    listing_id = parse_id(form.listing_id.data)
+    listing = cart.buyable_listing(listing_id) if listing_id is not None else None
     if listing is None:
         abort(404)
     if not form.validate_on_submit():

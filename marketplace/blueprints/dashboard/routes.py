@@ -11,6 +11,7 @@ from ...extensions import db
 from ...i18n import money
 from ...models import Shop
 from ...models.types import utcnow
+from ...security import page_arg
 from ...services import dashboard as service
 from ...services import shops as shop_service
 from ...services.dashboard import DashboardError, Grain
@@ -175,7 +176,7 @@ def shop(shop_id: int):
 def lost(shop_id: int):
     """Customers who have not been back for the shop's window, to win them back."""
     shop = _shop(shop_id)
-    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    page = page_arg(request.args)
     now = utcnow()
     cutoff = service.lost_cutoff(shop, local_today(), local_zone())
     customers = service.lost_customers(shop, cutoff, now=now, page=page)

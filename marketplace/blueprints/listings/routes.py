@@ -67,15 +67,16 @@ def parse_browse(args) -> tuple[Browse, list[str]]:
             notes.append(_("Give your location to sort by distance."))
         sort = "popular"
     page = args.get("page", "1")
-    page = int(page) if page.isdigit() else 1
+    page = int(page) if page.isascii() and page.isdigit() else 1
     page = min(max(page, 1), MAX_PAGE)
     rating = args.get("min_rating")
     try:
-        min_rating = int(Decimal(rating) * 1000) if rating else None
+        stars = Decimal(rating) if rating else None
     except InvalidOperation:
-        min_rating = None
-    if min_rating is not None and not 0 <= min_rating <= 5000:
-        min_rating = None
+        stars = None
+    # NaN and Infinity are Decimals too: only a finite 0-5 becomes a filter
+    finite = stars is not None and stars.is_finite() and 0 <= stars <= 5
+    min_rating = int(stars * 1000) if finite else None
     variant = None
     if args.get("variant"):
         variant = load_variant(args.get("variant", type=int))

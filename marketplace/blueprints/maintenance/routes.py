@@ -2,6 +2,7 @@ from flask import abort, render_template, request, session
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from ...security import MAX_ID
 from ...selection import current_vehicle, load_variant
 from ...services import garage
 from ...services.garage import EARLIEST_REGISTRATION
@@ -17,7 +18,7 @@ def _owned_vehicle(vehicle_id: int | None):
     """The signed-in owner's garage vehicle named in the URL; someone else's is a 404."""
     if vehicle_id is None:
         return None
-    if not current_user.is_authenticated:
+    if not current_user.is_authenticated or not 0 < vehicle_id <= MAX_ID:
         abort(404)
     vehicle = garage.get_vehicle(current_user, vehicle_id)
     if vehicle is None:

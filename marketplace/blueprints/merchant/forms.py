@@ -29,6 +29,7 @@ from ...models.listings import MAX_VALIDITY_DAYS
 from ...services.maintenance import ITEMS
 
 MAX_YUAN = 1_000_000
+MAX_STOCK = 1_000_000  # the database column is a 32-bit integer
 
 
 def required_text(label, max_length, message):
@@ -126,7 +127,13 @@ class ListingForm(FlaskForm):
     )
     stock = IntegerField(
         _l("Stock (leave empty for unlimited)"),
-        validators=[Optional(), NumberRange(min=0, message=_l("Stock cannot be negative."))],
+        validators=[
+            Optional(),
+            NumberRange(min=0, message=_l("Stock cannot be negative.")),
+            NumberRange(
+                max=MAX_STOCK, message=_l("Stock can be at most %(max)s.", max=f"{MAX_STOCK:,}")
+            ),
+        ],
     )
     items = MultiCheckboxField(
         _l("Maintenance items covered"), choices=choices({c: ITEM_NAMES[c] for c in ITEMS})

@@ -14,6 +14,7 @@ from limits import parse
 from ...extensions import db, limiter
 from ...models import Listing, Redemption, Shop, ShopStaff
 from ...models.types import utcnow
+from ...security import parse_id
 from ...services import audit, ledger, redemption
 from ...services import shops as shop_service
 from ...services.redemption import RedemptionError
@@ -274,11 +275,15 @@ def _viewable_shop(shop_id: int, manage: bool = False) -> Shop:
     return shop
 
 
+EARLIEST_DAY, LATEST_DAY = date(1970, 1, 1), date(9998, 12, 31)  # room for a day's arithmetic
+
+
 def _date_arg(name: str) -> date | None:
     try:
-        return date.fromisoformat(request.args.get(name, ""))
+        day = date.fromisoformat(request.args.get(name, ""))
     except ValueError:
         return None
+    return day if EARLIEST_DAY <= day <= LATEST_DAY else None
 
 
 def _period_bounds():
@@ -301,9 +306,11 @@ def _period_bounds():
     return period, start_day, end_day, start, end
 
 
+FILTER_ARGS = ("period", "from", "to", "listing", "staff")
+
+
 def _int_arg(name: str) -> int | None:
-    value = request.args.get(name, "")
-    return int(value) if value.isdigit() else None
+    return parse_id(request.args.get(name))
 
 
 @bp.route("/shops/<int:shop_id>/redemptions")
@@ -361,6 +368,8 @@ def redemptions(shop_id: int):
         staff=db.session.scalars(
             db.select(ShopStaff).where(ShopStaff.shop_id == shop.id).order_by(ShopStaff.id)
         ).all(),
+        # only the filters go into the CSV link (not shop_id, format, _external, _scheme...)
+        filters={k: v for k, v in request.args.items() if k in FILTER_ARGS},
     )
 
 
@@ -415,6 +424,8 @@ def statement(shop_id: int):
     try:
         first = date.fromisoformat(request.args.get("month", "") + "-01")
     except ValueError:
+        abort(400)
+    if not EARLIEST_DAY <= first <= LATEST_DAY:
         abort(400)
     following = (first + timedelta(days=32)).replace(day=1)
     rows = sorted(

@@ -14,7 +14,7 @@ from ...extensions import db
 from ...models import Listing, Role, Shop, Voucher
 from ...models.reviews import DIMENSIONS, STARS, Review
 from ...models.types import utcnow
-from ...security import role_required
+from ...security import page_arg, role_required
 from ...services import reviews as review_service
 from ...services import shops as shop_service
 from ...services.reviews import ReviewDraft, ReviewError
@@ -253,7 +253,7 @@ def merchant_shop(shop_id: int):
     shop = db.session.scalar(select(Shop).where(Shop.id == shop_id).options(joinedload(Shop.chain)))
     if shop is None or not shop_service.can_manage(current_user, shop):
         abort(404)
-    page = max(request.args.get("page", 1, type=int), 1)
+    page = page_arg(request.args)
     reviews, more = review_service.public_reviews(shop_id=shop.id, page=page)
     return render_template(
         "reviews/merchant_shop.html",

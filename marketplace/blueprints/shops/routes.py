@@ -4,6 +4,7 @@ from sqlalchemy.orm import joinedload
 
 from ...extensions import db
 from ...models import Listing, Shop, ShopStatus
+from ...security import page_arg
 from ...services import reviews as review_service
 from . import bp
 
@@ -31,7 +32,7 @@ def page(slug: str):
     review_filter = {
         "stars": request.args.get("stars", type=int),
         "with_text": request.args.get("text") == "1",
-        "page": max(request.args.get("page", 1, type=int), 1),
+        "page": page_arg(request.args),
     }
     reviews, more = [], False
     if summary is not None and summary.review_count:
