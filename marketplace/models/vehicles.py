@@ -152,9 +152,7 @@ class ServiceRecord(db.Model):
     done_on: Mapped[date] = mapped_column(Date)
     km: Mapped[int | None] = mapped_column(Integer)
     source: Mapped[ReadingSource] = mapped_column(enum_type(ReadingSource))
-    redemption_id: Mapped[int | None] = mapped_column(
-        ForeignKey("redemptions.id"), index=True
-    )
+    redemption_id: Mapped[int | None] = mapped_column(ForeignKey("redemptions.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     vehicle: Mapped[GarageVehicle] = relationship(back_populates="services")

@@ -260,8 +260,10 @@ def _text_match(q: str, dialect: str):
 
 
 def normalize_query(raw: str) -> str:
-    """Trim, collapse spaces, cap the length; a query of only punctuation becomes empty."""
-    cleaned = re.sub(r"\s+", " ", raw or "").strip()[:MAX_QUERY]
+    """Drop control characters, trim, collapse spaces, cap the length; a query of only
+    punctuation becomes empty."""
+    cleaned = re.sub(r"[\x00-\x1f\x7f]", " ", raw or "")
+    cleaned = re.sub(r"\s+", " ", cleaned).strip()[:MAX_QUERY]
     return cleaned if re.search(r"\w", cleaned) else ""
 
 
@@ -380,54 +382,82 @@ class ShopBundle:
 def cheapest_bundles(
     items: list[str], *, variant: Variant | None, city: str | None, limit: int = 5
 ) -> list[ShopBundle]:
-    """Per shop, the cheapest set of its listings that together cover every due item."""
+    """Per shop, the cheapest set of its listings that together cover every due item.
+
+    Reads only (listing, shop, price, item) rows — at 100,000 listings thousands of listings
+    cover a common item, and loading them as objects took seconds — keeps per shop only the
+    cheapest listing for each combination of due items (a dearer one with the same items is
+    never in a cheapest cover), solves each shop's cover, and loads just the winners."""
     wanted = frozenset(items)
     if not wanted:
         return []
     query = (
-        select(Listing)
-        .where(
-            Listing.is_public,
-            exists().where(ListingItem.listing_id == Listing.id, ListingItem.item.in_(wanted)),
-        )
-        .options(selectinload(Listing.items), joinedload(Listing.shop).joinedload(Shop.chain))
+        select(Listing.id, Listing.shop_id, Listing.price_fen, ListingItem.item)
+        .join(ListingItem, ListingItem.listing_id == Listing.id)
+        .where(Listing.is_public, ListingItem.item.in_(wanted))
     )
     if city:
         query = query.where(Listing.city == city)
     if variant is not None:
         query = query.where(fits(variant))
-    by_shop: dict[int, list[Listing]] = {}
-    for listing in db.session.scalars(query).unique():
-        by_shop.setdefault(listing.shop_id, []).append(listing)
-    bundles = []
-    for listings in by_shop.values():
-        best = _cheapest_cover(wanted, listings)
+    offers: dict[int, tuple[int, set[str]]] = {}
+    shop_of: dict[int, int] = {}
+    for listing_id, shop_id, price, item in db.session.execute(query):
+        offers.setdefault(listing_id, (price, set()))[1].add(item)
+        shop_of[listing_id] = shop_id
+    by_shop: dict[int, dict[frozenset[str], tuple[int, int]]] = {}
+    for listing_id, (price, covered) in offers.items():
+        cheapest = by_shop.setdefault(shop_of[listing_id], {})
+        key = frozenset(covered)
+        if key not in cheapest or (price, listing_id) < cheapest[key]:
+            cheapest[key] = (price, listing_id)
+    covers = []
+    for shop_id, cheapest in by_shop.items():
+        best = _cheapest_cover(wanted, [(p, i, c) for c, (p, i) in cheapest.items()])
         if best is not None:
-            bundles.append(best)
-    bundles.sort(key=lambda b: (b.total_fen, len(b.listings), b.shop.id))
-    return bundles[:limit]
+            covers.append((best[0], len(best[1]), shop_id, best[1]))
+    covers.sort()
+    covers = covers[:limit]
+    chosen_ids = {i for *_, ids in covers for i in ids}
+    loaded = {
+        listing.id: listing
+        for listing in db.session.scalars(
+            select(Listing)
+            .where(Listing.id.in_(chosen_ids))
+            .options(selectinload(Listing.items), joinedload(Listing.shop).joinedload(Shop.chain))
+        ).unique()
+    }
+    return [
+        ShopBundle(
+            shop=loaded[ids[0]].shop,
+            listings=tuple(loaded[i] for i in ids),
+            total_fen=total,
+            covered=wanted,
+        )
+        for total, _count, _shop, ids in covers
+    ]
 
 
-def _cheapest_cover(wanted: frozenset[str], listings: list[Listing]) -> ShopBundle | None:
-    """Exact minimum-price set cover over one shop's listings, by dynamic programming over
-    the subsets of due items (a handful of items: at most 2^k states)."""
+def _cheapest_cover(
+    wanted: frozenset[str], offers: list[tuple[int, int, frozenset[str]]]
+) -> tuple[int, tuple[int, ...]] | None:
+    """Exact minimum-price set cover over one shop's offers (price, listing id, items), by
+    dynamic programming over the subsets of due items (a handful of items: at most 2^k
+    states). Returns the total and the listing ids, or None when the shop cannot cover all."""
     bit = {item: 1 << i for i, item in enumerate(sorted(wanted))}
     full = (1 << len(bit)) - 1
-    best: dict[int, tuple[int, tuple[Listing, ...]]] = {0: (0, ())}
-    for listing in sorted(listings, key=lambda x: (x.price_fen, x.id)):
+    best: dict[int, tuple[int, tuple[int, ...]]] = {0: (0, ())}
+    for price, listing_id, covered in sorted(offers):
         mask = 0
-        for item in listing.item_codes:
+        for item in covered:
             mask |= bit.get(item, 0)
         if not mask:
             continue
         for state, (cost, chosen) in list(best.items()):
-            reached, price = state | mask, cost + listing.price_fen
-            if reached != state and (reached not in best or price < best[reached][0]):
-                best[reached] = (price, (*chosen, listing))
-    if full not in best:
-        return None
-    total, chosen = best[full]
-    return ShopBundle(shop=chosen[0].shop, listings=chosen, total_fen=total, covered=wanted)
+            reached, total = state | mask, cost + price
+            if reached != state and (reached not in best or total < best[reached][0]):
+                best[reached] = (total, (*chosen, listing_id))
+    return best.get(full)
 
 
 _cities_lock = threading.Lock()

@@ -327,3 +327,10 @@ def test_home_shows_categories_popular_and_due_offers(app, client, shops):
     page = client.get("/").get_data(as_text=True)
     assert 'data-item="engine_oil" data-status="overdue"' in page
     assert f"/listings/{shops['listings']['oil_b']}" in page
+
+
+def test_a_query_loses_its_control_characters():
+    from marketplace.services.listings import normalize_query
+
+    assert normalize_query("机油\x00滤芯\x1f") == "机油 滤芯"
+    assert normalize_query("\x00\x07") == ""
