@@ -12,9 +12,6 @@ from sqlalchemy import select
 
 from ..extensions import db
 from ..models import (
-    EntryKind,
-    EntryStatus,
-    LedgerEntry,
     Listing,
     ListingStatus,
     Order,
@@ -107,23 +104,7 @@ def seed_shop_history(
         )
         db.session.add(redemption)
         db.session.flush()
-        commission = ledger.commission_for(voucher.price_fen, shop.commission_bps)
-        db.session.add(
-            LedgerEntry(
-                shop_id=shop.id,
-                voucher_id=voucher.id,
-                order_id=order.id,
-                redemption_id=redemption.id,
-                kind=EntryKind.SERVICE,
-                status=EntryStatus.OPEN,
-                gross_fen=voucher.price_fen,
-                commission_bps=shop.commission_bps,
-                commission_fen=commission,
-                amount_fen=voucher.price_fen - commission,
-                available_at=at + timedelta(hours=1),
-                created_at=at,
-            )
-        )
+        ledger.record_service(redemption, voucher, shop, available_at=at + timedelta(hours=1))
         if rng.random() < 0.4:
             reviewed.add(listing.id)
             stars = rng.choices((5, 4, 3, 2), weights=(6, 3, 1, 0.5))[0]

@@ -74,36 +74,37 @@ def stars(value: float | None) -> str:
     return "—" if value is None else format_decimal(value, "0.0")
 
 
-def _shop_charts(data: service.ShopDashboard, short: list[str]) -> dict:
-    def highest(label, value):
-        return _("Highest: %(value)s (%(label)s).", value=value, label=label)
+def _highest(label, value):
+    return _("Highest: %(value)s (%(label)s).", value=value, label=label)
 
+
+def _bar_charts(series, short: list[str], specs) -> dict:
+    """One bar chart per (key, title, attribute, format) over the periods of `series`."""
+    return {
+        key: charts.bar_chart(
+            f"chart-{key}",
+            title,
+            short,
+            [getattr(figures, attribute) for figures in series],
+            fmt=fmt,
+            describe=_highest,
+            empty=_("Nothing in this period."),
+        )
+        for key, title, attribute, fmt in specs
+    }
+
+
+def _shop_charts(data: service.ShopDashboard, short: list[str]) -> dict:
     month_labels = [format_date(p.bucket.start_day, "yy-MM") for p in data.ratings]
     return {
-        "redemptions": charts.bar_chart(
-            "chart-redemptions",
-            _("Redemptions"),
+        **_bar_charts(
+            data.series,
             short,
-            [f.redemptions for f in data.series],
-            describe=highest,
-            empty=_("Nothing in this period."),
-        ),
-        "revenue": charts.bar_chart(
-            "chart-revenue",
-            _("Revenue"),
-            short,
-            [f.revenue_fen for f in data.series],
-            fmt=money,
-            describe=highest,
-            empty=_("Nothing in this period."),
-        ),
-        "customers": charts.bar_chart(
-            "chart-customers",
-            _("Customers"),
-            short,
-            [f.customers for f in data.series],
-            describe=highest,
-            empty=_("Nothing in this period."),
+            [
+                ("redemptions", _("Redemptions"), "redemptions", str),
+                ("revenue", _("Revenue"), "revenue_fen", money),
+                ("customers", _("Customers"), "customers", str),
+            ],
         ),
         "rating": charts.line_chart(
             "chart-rating",
@@ -254,49 +255,20 @@ def platform_context() -> dict:
     data = service.platform_dashboard(grain, local_today(), local_zone())
     short, full = bucket_labels(grain, data.spans)
 
-    def highest(label, value):
-        return _("Highest: %(value)s (%(label)s).", value=value, label=label)
-
     return {
         "data": data,
         "grain": grain,
         "grains": GRAIN_NAMES,
         "heading": GRAIN_HEADINGS[grain],
         "labels": full,
-        "charts": {
-            "gmv": charts.bar_chart(
-                "chart-gmv",
-                _("GMV"),
-                short,
-                [f.gmv_fen for f in data.series],
-                fmt=money,
-                describe=highest,
-                empty=_("Nothing in this period."),
-            ),
-            "orders": charts.bar_chart(
-                "chart-orders",
-                _("Paid orders"),
-                short,
-                [f.orders for f in data.series],
-                describe=highest,
-                empty=_("Nothing in this period."),
-            ),
-            "redemptions": charts.bar_chart(
-                "chart-redemptions",
-                _("Redemptions"),
-                short,
-                [f.redemptions for f in data.series],
-                describe=highest,
-                empty=_("Nothing in this period."),
-            ),
-            "refunds": charts.bar_chart(
-                "chart-refunds",
-                _("Refunds"),
-                short,
-                [f.refunds_fen for f in data.series],
-                fmt=money,
-                describe=highest,
-                empty=_("Nothing in this period."),
-            ),
-        },
+        "charts": _bar_charts(
+            data.series,
+            short,
+            [
+                ("gmv", _("GMV"), "gmv_fen", money),
+                ("orders", _("Paid orders"), "orders", str),
+                ("redemptions", _("Redemptions"), "redemptions", str),
+                ("refunds", _("Refunds"), "refunds_fen", money),
+            ],
+        ),
     }
