@@ -164,12 +164,8 @@ def label(code: str, names: dict) -> object:
 
 
 def init_app(app) -> None:
-    from .services.redemption import mask_email, mask_name
-
     app.jinja_env.filters["label"] = label
     app.jinja_env.filters["entry_state"] = entry_state
-    app.jinja_env.filters["mask_name"] = mask_name
-    app.jinja_env.filters["mask_email"] = mask_email
     app.jinja_env.globals.update(
         role_names=ROLE_NAMES,
         fuel_names=FUEL_NAMES,

@@ -79,12 +79,6 @@ class Review(db.Model):
     listing: Mapped[Listing] = relationship()
 
     @property
-    def author_masked(self) -> str:
-        """The author's display name with all but its first character hidden."""
-        name = (self.owner.display_name or "").strip()
-        return f"{name[:1]}**" if name else "**"
-
-    @property
     def hold_reason_codes(self) -> list[str]:
         return [code for code in self.hold_reasons.split(",") if code]
 

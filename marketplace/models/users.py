@@ -12,6 +12,12 @@ from ..extensions import db
 from .types import UTCDateTime, enum_type, utcnow
 
 
+def mask_name(name: str | None) -> str:
+    """All but the first character hidden: 王小明 → 王**, 孙丽 → 孙*."""
+    name = (name or "").strip()
+    return name[:1] + "*" * max(len(name) - 1, 1) if name else "—"
+
+
 class Role(enum.StrEnum):
     OWNER = "owner"
     SHOP_STAFF = "shop_staff"
@@ -43,6 +49,17 @@ class User(UserMixin, db.Model):
 
     def get_id(self) -> str:
         return f"{self.id}:{self.session_version}"
+
+    @property
+    def masked_name(self) -> str:
+        """The name as others see it: 王小明 → 王**."""
+        return mask_name(self.display_name)
+
+    @property
+    def masked_email(self) -> str:
+        """o***@example.com: enough for staff to tell customers apart, not to write to them."""
+        local, _, domain = (self.email or "").partition("@")
+        return f"{local[:1]}***@{domain}" if domain else "—"
 
     @property
     def is_admin(self) -> bool:

@@ -52,6 +52,7 @@ from ..models import (
     Voucher,
 )
 from ..models.types import UTCDateTime
+from ..models.users import mask_name
 from . import audit
 from .notifications import notify
 
@@ -336,12 +337,6 @@ class LostCustomer:
     messaged_at: datetime | None = None
 
 
-def _mask(name: str) -> str:
-    from .redemption import mask_name
-
-    return mask_name(name)
-
-
 def lost_customers(
     shop: Shop, cutoff: datetime, *, now: datetime, page: int = 1, owner_id: int | None = None
 ) -> list[LostCustomer]:
@@ -369,7 +364,7 @@ def lost_customers(
     else:
         query = query.limit(LOST_PAGE_SIZE).offset((max(page, 1) - 1) * LOST_PAGE_SIZE)
     found = [
-        LostCustomer(owner, _mask(name), last_at, int(visits), title, vehicle)
+        LostCustomer(owner, mask_name(name), last_at, int(visits), title, vehicle)
         for owner, name, last_at, visits, title, vehicle in db.session.execute(query)
     ]
     if found:

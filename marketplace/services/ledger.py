@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import case, func, select, update
+from sqlalchemy.orm import joinedload
 
 from ..extensions import db
 from ..models import (
@@ -72,13 +73,11 @@ def take_back(redemption: Redemption, now: datetime) -> str:
     ).rowcount
     if cancelled:
         return "cancelled"
-    entry = db.session.scalar(
+    entry = db.session.scalars(
         select(LedgerEntry).where(
             LedgerEntry.redemption_id == redemption.id, LedgerEntry.kind == EntryKind.SERVICE
         )
-    )
-    if entry is None:  # pragma: no cover - every redemption has its entry
-        return "none"
+    ).one()
     db.session.add(
         LedgerEntry(
             shop_id=entry.shop_id,
@@ -129,14 +128,52 @@ def balances(shop: Shop, now: datetime) -> Balances:
     return Balances(*(int(v) for v in row))
 
 
-def entries(shop: Shop, *, start: datetime | None = None, end: datetime | None = None):
-    """The shop's entries, newest first, optionally those created in [start, end)."""
-    query = select(LedgerEntry).where(LedgerEntry.shop_id == shop.id)
+def entries(
+    shop: Shop,
+    *,
+    start: datetime | None = None,
+    end: datetime | None = None,
+    limit: int | None = None,
+) -> list[LedgerEntry]:
+    """The shop's entries, newest first, optionally those created in [start, end), with what
+    the pages and statements show of them loaded in the same query."""
+    query = (
+        select(LedgerEntry)
+        .options(
+            joinedload(LedgerEntry.voucher).joinedload(Voucher.line),
+            joinedload(LedgerEntry.order),
+        )
+        .where(LedgerEntry.shop_id == shop.id)
+    )
     if start is not None:
         query = query.where(LedgerEntry.created_at >= start)
     if end is not None:
         query = query.where(LedgerEntry.created_at < end)
-    return list(db.session.scalars(query.order_by(LedgerEntry.created_at.desc(), LedgerEntry.id)))
+    query = query.order_by(LedgerEntry.created_at.desc(), LedgerEntry.id.desc())
+    if limit is not None:
+        query = query.limit(limit)
+    return list(db.session.scalars(query))
+
+
+def entry_count(shop: Shop) -> int:
+    return db.session.scalar(
+        select(func.count(LedgerEntry.id)).where(LedgerEntry.shop_id == shop.id)
+    )
+
+
+def statement_months(shop: Shop, zone, today) -> list[str]:
+    """ "YYYY-MM" of every month from the shop's first entry to `today`, newest first."""
+    first = db.session.scalar(
+        select(func.min(LedgerEntry.created_at)).where(LedgerEntry.shop_id == shop.id)
+    )
+    if first is None:
+        return []
+    year, month = first.astimezone(zone).year, first.astimezone(zone).month
+    months = []
+    while (year, month) <= (today.year, today.month):
+        months.append(f"{year:04d}-{month:02d}")
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return months[::-1]
 
 
 def payouts(shop: Shop) -> list[Payout]:

@@ -179,13 +179,6 @@ def _hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def unsubscribe_token(user: User, kind: str) -> str:
-    token = secrets.token_urlsafe(24)
-    db.session.add(UnsubscribeToken(token_hash=_hash(token), user_id=user.id, kind=kind))
-    db.session.flush()
-    return token
-
-
 class UnsubscribeError(ValueError):
     def __init__(self, code: str) -> None:
         super().__init__(code)

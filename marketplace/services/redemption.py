@@ -18,6 +18,7 @@ from ..extensions import db
 from ..models import (
     Chain,
     GarageVehicle,
+    Listing,
     OdometerNote,
     OdometerReading,
     Order,
@@ -26,6 +27,7 @@ from ..models import (
     Redemption,
     ServiceRecord,
     Shop,
+    ShopStaff,
     ShopStatus,
     User,
     Voucher,
@@ -208,6 +210,18 @@ def _owner_vehicle(voucher: Voucher) -> GarageVehicle | None:
     )
 
 
+def last_known_km(voucher: Voucher) -> int | None:
+    """The highest odometer reading of the owner's car the voucher was bought for."""
+    vehicle = _owner_vehicle(voucher)
+    return _max_km(vehicle) if vehicle is not None else None
+
+
+def _max_km(vehicle: GarageVehicle) -> int | None:
+    return db.session.scalar(
+        select(func.max(OdometerReading.km)).where(OdometerReading.vehicle_id == vehicle.id)
+    )
+
+
 def _note_odometer(redemption: Redemption, voucher: Voucher, today: date) -> None:
     """Add the shop's reading to the car's history; one below the last reading is kept on
     the redemption and flagged to the owner instead."""
@@ -217,9 +231,7 @@ def _note_odometer(redemption: Redemption, voucher: Voucher, today: date) -> Non
     if vehicle is None:
         redemption.odometer_note = OdometerNote.NO_VEHICLE
         return
-    last = db.session.scalar(
-        select(func.max(OdometerReading.km)).where(OdometerReading.vehicle_id == vehicle.id)
-    )
+    last = _max_km(vehicle)
     redemption.previous_km = last
     if last is not None and redemption.odometer_km < last:
         redemption.odometer_note = OdometerNote.LOWER
@@ -354,15 +366,25 @@ def shop_redemption(user: User, redemption_id: int) -> Redemption | None:
     return None
 
 
-def mask_name(name: str) -> str:
-    """王小明 → 王**; Alice → A****."""
-    name = (name or "").strip()
-    return name[:1] + "*" * max(len(name) - 1, 1) if name else "—"
+def shop_listings(shop: Shop) -> list[Listing]:
+    """The shop's listings, for the redemption filter."""
+    return list(
+        db.session.scalars(
+            select(Listing).where(Listing.shop_id == shop.id).order_by(Listing.title)
+        )
+    )
 
 
-def mask_email(email: str) -> str:
-    local, _, domain = (email or "").partition("@")
-    return f"{local[:1]}***@{domain}" if domain else "—"
+def shop_staff(shop: Shop) -> list[ShopStaff]:
+    """The shop's staff with their accounts, for the redemption filter."""
+    return list(
+        db.session.scalars(
+            select(ShopStaff)
+            .options(joinedload(ShopStaff.user))
+            .where(ShopStaff.shop_id == shop.id)
+            .order_by(ShopStaff.id)
+        )
+    )
 
 
 def list_redemptions(

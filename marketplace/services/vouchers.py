@@ -12,6 +12,7 @@ from ..models import (
     Order,
     OrderStatus,
     PaymentAttempt,
+    Redemption,
     Refund,
     RefundStatus,
     User,
@@ -59,17 +60,35 @@ def issue(order: Order, now: datetime) -> list[Voucher]:
     return made
 
 
-def owner_vouchers(owner: User) -> list[Voucher]:
+def owner_vouchers(owner: User, order: Order | None = None) -> list[Voucher]:
+    """The owner's vouchers (of one order, if given), newest first, with their redemptions."""
+    query = (
+        select(Voucher)
+        .options(
+            joinedload(Voucher.line),
+            joinedload(Voucher.order),
+            selectinload(Voucher.redemptions),
+        )
+        .where(Voucher.owner_id == owner.id)
+    )
+    if order is not None:
+        query = query.where(Voucher.order_id == order.id)
+    return list(db.session.scalars(query.order_by(Voucher.issued_at.desc(), Voucher.id)))
+
+
+def order_vouchers(order: Order) -> list[Voucher]:
+    """An order's vouchers with their redemptions (and who made and undid them)."""
     return list(
         db.session.scalars(
             select(Voucher)
             .options(
                 joinedload(Voucher.line),
-                joinedload(Voucher.order),
-                selectinload(Voucher.redemptions),
+                selectinload(Voucher.redemptions).options(
+                    joinedload(Redemption.shop), joinedload(Redemption.undone_by)
+                ),
             )
-            .where(Voucher.owner_id == owner.id)
-            .order_by(Voucher.issued_at.desc(), Voucher.id)
+            .where(Voucher.order_id == order.id)
+            .order_by(Voucher.id)
         )
     )
 

@@ -317,3 +317,20 @@ def test_redeeming_records_the_items_done_and_an_undo_removes_them(
     tech_a.post(f"{receipt}/undo", data={"reason": "录错了"})
     with app.app_context():
         assert db.session.scalar(select(func.count(ServiceRecord.id))) == 0
+
+
+def test_the_desk_and_the_receipt_in_english(app, buyer, tech_a, world, localstripe):
+    (code,) = buy(app, buyer, localstripe, world.listings["oil_a"])
+    tech_a.post("/language", data={"lang": "en"})
+    page = look_up(tech_a, code).get_data(as_text=True)
+    assert '<html lang="en">' in page
+    assert "Confirm the service" in page and "Redeem CN¥299.00" in page and "王**" in page
+    receipt = confirm(tech_a, code, odometer="12000").headers["Location"]
+    page = tech_a.get(receipt).get_data(as_text=True)
+    assert (
+        "Redeemed at" in page and "Odometer: 12,000 km" in page and "Undo this redemption" in page
+    )
+    buyer.post("/language", data={"lang": "en"})
+    assert "Odometer read by the shop: 12,000 km." in buyer.get("/account/vouchers").get_data(
+        as_text=True
+    )

@@ -205,3 +205,20 @@ def test_a_failed_transfer_leaves_entries_unpaid_and_is_retried_with_the_same_ke
     ).json()["data"]
     assert len(transfers) == 1
     assert "paid 0 payouts" in run_payouts(app)
+
+
+def test_the_earnings_page_costs_the_same_queries_however_many_entries(
+    app, buyer, tech_a, world, localstripe, count_queries
+):
+    manager = signed_in(app, "manager-a@example.com")
+    url = f"/merchant/shops/{world.a}/earnings"
+    (first,) = buy(app, buyer, localstripe, world.listings["wash_a"])
+    confirm(tech_a, first)
+    with count_queries() as few:
+        assert manager.get(url).status_code == 200
+    for code in buy(app, buyer, localstripe, world.listings["oil_a"], 3):
+        confirm(tech_a, code)
+    with count_queries() as more:
+        page = manager.get(url).get_data(as_text=True)
+    assert page.count("data-entry-id=") == 4
+    assert len(more) == len(few)

@@ -267,3 +267,12 @@ def test_no_maintenance_reminder_for_what_the_owner_already_bought(app, owner, s
     send(app)
     for note in notes(app, NotificationKind.MAINTENANCE_DUE):
         assert not {"engine_oil", "oil_filter"} & set(note.data["items"])
+
+
+def test_reminders_read_in_english(app, owner):
+    add_car(app, policy=("PICC", today(app) + timedelta(days=7)))
+    send(app)
+    owner.post("/language", data={"lang": "en"})
+    page = owner.get("/account/notifications").get_data(as_text=True)
+    assert "Insurance renewal for" in page and "Your policy with PICC ends on" in page
+    assert "in 7 days" in page and "Mark read" in page

@@ -70,7 +70,7 @@ def order(number: str):
         except stripe_gateway.GatewayError:
             db.session.rollback()
         processing = found.status is OrderStatus.PENDING_PAYMENT
-    issued = [v for v in vouchers.owner_vouchers(current_user) if v.order_id == found.id]
+    issued = vouchers.owner_vouchers(current_user, found)
     return render_template(
         "account/order.html",
         order=found,

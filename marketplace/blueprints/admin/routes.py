@@ -131,9 +131,7 @@ def order_detail(number: str):
     order = order_service.by_number(number) if number.isdigit() else None
     if order is None:
         abort(404)
-    issued = db.session.scalars(
-        select(Voucher).where(Voucher.order_id == order.id).order_by(Voucher.id)
-    ).all()
+    issued = voucher_service.order_vouchers(order)
     return render_template(
         "admin/order.html",
         order=order,

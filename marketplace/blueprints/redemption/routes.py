@@ -12,14 +12,14 @@ from flask_login import current_user, login_required
 from limits import parse
 
 from ...extensions import db, limiter
-from ...models import Listing, Redemption, Shop, ShopStaff
+from ...models import Redemption, Shop
 from ...models.types import utcnow
 from ...security import parse_id
 from ...services import audit, ledger, redemption
 from ...services import shops as shop_service
 from ...services.redemption import RedemptionError
 from ...services.stripe_gateway import GatewayError
-from ...timeutil import local_midnight, local_today
+from ...timeutil import local_midnight, local_today, local_zone
 from . import bp
 from .forms import CodeForm, PayoutAccountForm, RedeemForm, UndoForm
 
@@ -135,7 +135,6 @@ def redeem():
         return render_template("redemption/redeem.html", form=form, shops=shops), 422
     if _over_limit(shop):
         return _too_many()
-    now = utcnow()
     try:
         voucher = redemption.find(shop, form.code.data)
     except RedemptionError as error:
@@ -143,25 +142,22 @@ def redeem():
         form.code.errors.append(str(ERRORS[error.code]))
         return render_template("redemption/redeem.html", form=form, shops=shops), 422
     confirm = RedeemForm(
-        formdata=None,
-        shop=shop.id,
-        code=voucher.code,
-        request_id=secrets.token_hex(16),
+        formdata=None, shop=shop.id, code=voucher.code, request_id=secrets.token_hex(16)
     )
+    return _voucher_page(voucher, shop, confirm)
+
+
+def _voucher_page(voucher, shop: Shop, confirm: RedeemForm, status: int = 200):
+    """What the voucher is, and the confirmation form unless something blocks it."""
     return render_template(
         "redemption/voucher.html",
         voucher=voucher,
         shop=shop,
         confirm=confirm,
-        blocker=redemption.blocker(voucher, now),
-        last_km=_last_km(voucher),
+        blocker=redemption.blocker(voucher, utcnow()),
+        last_km=redemption.last_known_km(voucher),
         errors=ERRORS,
-    )
-
-
-def _last_km(voucher):
-    vehicle = redemption._owner_vehicle(voucher)
-    return vehicle.last_reading.km if vehicle is not None and vehicle.last_reading else None
+    ), status
 
 
 @bp.route("/redeem/confirm", methods=["POST"])
@@ -173,18 +169,9 @@ def confirm():
     if shop is None:
         abort(404)
     if not form.validate_on_submit():
-        if form.odometer.errors and form.code.data and form.request_id.data:
-            voucher = _voucher_or_none(shop, form.code.data)
-            if voucher is not None:
-                return render_template(
-                    "redemption/voucher.html",
-                    voucher=voucher,
-                    shop=shop,
-                    confirm=form,
-                    blocker=redemption.blocker(voucher, utcnow()),
-                    last_km=_last_km(voucher),
-                    errors=ERRORS,
-                ), 422
+        voucher = _voucher_or_none(shop, form.code.data) if form.odometer.errors else None
+        if voucher is not None and form.request_id.data:
+            return _voucher_page(voucher, shop, form, 422)
         flash(str(ERRORS["stale_form"]), "error")
         return redirect(url_for("redemption.redeem"))
     if _over_limit(shop):
@@ -362,12 +349,8 @@ def redemptions(shop_id: int):
         end_day=end_day,
         listing_id=listing_id,
         staff_id=staff_id,
-        listings=db.session.scalars(
-            db.select(Listing).where(Listing.shop_id == shop.id).order_by(Listing.title)
-        ).all(),
-        staff=db.session.scalars(
-            db.select(ShopStaff).where(ShopStaff.shop_id == shop.id).order_by(ShopStaff.id)
-        ).all(),
+        listings=redemption.shop_listings(shop),
+        staff=redemption.shop_staff(shop),
         # only the filters go into the CSV link (not shop_id, format, _external, _scheme...)
         filters={k: v for k, v in request.args.items() if k in FILTER_ARGS},
     )
@@ -399,20 +382,14 @@ def earnings(shop_id: int):
     """Pending, payable and paid earnings that add up to the entries; the payouts."""
     shop = _viewable_shop(shop_id, manage=True)
     now = utcnow()
-    entries = ledger.entries(shop)
-    today = local_today()
-    months = sorted(
-        {e.created_at.astimezone(local_midnight(today).tzinfo).strftime("%Y-%m") for e in entries},
-        reverse=True,
-    )
     return render_template(
         "redemption/earnings.html",
         shop=shop,
         balances=ledger.balances(shop, now),
-        entries=entries[:200],
-        entry_count=len(entries),
+        entries=ledger.entries(shop, limit=200),
+        entry_count=ledger.entry_count(shop),
         payouts=ledger.payouts(shop),
-        months=months,
+        months=ledger.statement_months(shop, local_zone(), local_today()),
         now=now,
     )
 
