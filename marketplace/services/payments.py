@@ -7,6 +7,7 @@ conditional move to `paid` decides.
 
 from datetime import datetime, timedelta
 
+from flask import current_app
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
@@ -134,7 +135,12 @@ def pay_with_card(
     order = attempt.order
     try:
         customer = stripe_gateway.ensure_customer(payer)
-        card = stripe_gateway.save_card(customer, token)
+        try:
+            card = stripe_gateway.save_card(customer, token)
+        except stripe_gateway.CustomerGone:
+            current_app.logger.warning("Stripe customer %s is gone; creating another", customer)
+            customer = stripe_gateway.ensure_customer(payer, replacing=customer)
+            card = stripe_gateway.save_card(customer, token)
         state = stripe_gateway.pay(
             amount_minor=attempt.amount_fen,
             currency=order.currency,

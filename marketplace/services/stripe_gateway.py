@@ -22,6 +22,14 @@ class GatewayError(Exception):
         self.detail = detail  # Stripe's own words, for operators' eyes
 
 
+class CustomerGone(GatewayError):
+    """The payer's stored Stripe customer no longer exists (deleted, or test data reset)."""
+
+    def __init__(self, customer_id: str) -> None:
+        super().__init__("payment service unavailable", detail=f"no such customer {customer_id}")
+        self.customer_id = customer_id
+
+
 class WebhookRejected(ValueError):
     """A webhook whose signature, timestamp or body does not check out."""
 
@@ -96,14 +104,16 @@ def _intent(pi: stripe.PaymentIntent) -> IntentState:
     )
 
 
-def ensure_customer(user) -> str:
-    """The payer's Stripe customer id, created on first payment."""
-    if user.stripe_customer_id:
+def ensure_customer(user, replacing: str | None = None) -> str:
+    """The payer's Stripe customer id, created on first payment, or again in place of the
+    vanished customer `replacing` (a key of its own, else Stripe would replay the old one)."""
+    if user.stripe_customer_id and user.stripe_customer_id != replacing:
         return user.stripe_customer_id
+    key = f"customer-user-{user.id}" + (f"-replacing-{replacing}" if replacing else "")
     try:
         customer = _client().v1.customers.create(
             {"email": user.email, "name": user.display_name, "metadata": {"user_id": user.id}},
-            {"idempotency_key": f"customer-user-{user.id}"},
+            {"idempotency_key": key},
         )
     except stripe.StripeError as error:
         raise _failure(error) from error
@@ -115,9 +125,25 @@ def save_card(customer_id: str, token: str) -> str:
     """Attach the card Stripe.js tokenized to the customer; its id pays the intent."""
     try:
         card = _client().v1.customers.payment_sources.create(customer_id, {"source": token})
+    except stripe.InvalidRequestError as error:
+        if error.http_status == 404 and _customer_gone(customer_id):
+            raise CustomerGone(customer_id) from error
+        raise _failure(error) from error
     except stripe.StripeError as error:
         raise _failure(error) from error
     return card["id"]
+
+
+def _customer_gone(customer_id: str) -> bool:
+    """Whether Stripe no longer knows the customer (a 404 on attaching a card may also mean
+    an unknown token)."""
+    try:
+        customer = _client().v1.customers.retrieve(customer_id)
+    except stripe.InvalidRequestError as error:
+        return error.http_status == 404
+    except stripe.StripeError:
+        return False
+    return bool(customer.to_dict().get("deleted"))
 
 
 def pay(

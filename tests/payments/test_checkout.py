@@ -17,6 +17,7 @@ from marketplace.models import (
     OrderEvent,
     OrderStatus,
     StripeEvent,
+    User,
     Voucher,
     VoucherStatus,
 )
@@ -35,6 +36,7 @@ from .helpers import (
     order_state,
     pay,
     stock,
+    stripe_get,
 )
 
 OWNER = "buyer@example.com"
@@ -411,3 +413,38 @@ def test_voucher_code_is_unique_in_the_database(app, buyer, shops, localstripe):
         with pytest.raises(IntegrityError):
             db.session.commit()
         db.session.rollback()
+
+
+def test_a_vanished_stripe_customer_is_created_again(app, buyer, shops, localstripe):
+    with app.app_context():
+        user = db.session.scalar(select(User).where(User.email == OWNER))
+        user.stripe_customer_id = "cus_deletedlongago"  # e.g. test data reset on Stripe
+        db.session.commit()
+    number = add_and_order(buyer, shops["listings"]["oil_a"])
+    response = pay(buyer, localstripe, number)
+    assert response.headers["Location"].endswith(f"/account/orders/{number}")
+    _, _, attempts = order_state(app, number)
+    assert attempts[0].status is AttemptStatus.SUCCEEDED
+    with app.app_context():
+        customer = db.session.scalar(select(User).where(User.email == OWNER)).stripe_customer_id
+    assert customer.startswith("cus_") and customer != "cus_deletedlongago"
+    assert stripe_get(localstripe, f"/v1/customers/{customer}")["email"] == OWNER
+    second = add_and_order(buyer, shops["listings"]["wash_a"])
+    assert pay(buyer, localstripe, second).status_code == 302
+    assert order_state(app, second)[2][0].status is AttemptStatus.SUCCEEDED
+
+
+def test_an_unknown_card_token_is_not_taken_for_a_vanished_customer(
+    app, buyer, shops, localstripe
+):
+    def customers() -> set[str]:
+        listed = stripe_get(localstripe, "/v1/customers", limit=100)["data"]
+        return {c["id"] for c in listed if c["email"] == OWNER}
+
+    before = customers()
+    number = add_and_order(buyer, shops["listings"]["oil_a"])
+    buyer.post(f"/checkout/{number}/pay", data={"token": "tok_neverissued1234"})
+    assert order_state(app, number)[2][0].status is AttemptStatus.FAILED
+    with app.app_context():
+        customer = db.session.scalar(select(User).where(User.email == OWNER)).stripe_customer_id
+    assert customers() - before == {customer}
