@@ -60,6 +60,7 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     args.requests = max(1, min(args.requests, 1000))
     os.environ.update(DATABASE_URL=args.database_url, SECRET_KEY=secrets.token_urlsafe(48))
+    os.environ.setdefault("PAGE_CACHE_SECONDS", "0")  # explain rendering, not kept pages
 
     from sqlalchemy import event
 

@@ -11,6 +11,12 @@ Both apps run as `gunicorn -w 2 -k sync -b 127.0.0.1:<free port>`. For each page
 2. latency: one client, sequential requests (a new connection each, timed from connect to the
    last byte), up to `--latency-requests` requests or `--duration` seconds; p50 and p99.
 
+Each app page is measured twice (`--page-cache both`, the default): as served, where these
+anonymous requests get the page the worker kept rendered (marketplace/page_cache.py,
+PAGE_CACHE_SECONDS), and from a second gunicorn with PAGE_CACHE_SECONDS=0, where every request
+renders the page ("· rendered" rows): the cost of a page no one asked for in the last seconds,
+or of a signed-in user's page.
+
 Every response must be a 200; anything else (other status, socket error, timeout) is an error.
 The load generator is `wrk` when it is installed (`apt-get install wrk`), else a pool of Python
 processes using http.client; the report says which, and how much CPU it used next to the servers.
@@ -53,7 +59,7 @@ DETAIL_IDS = 50  # the listing page rotates over this many public listings
 @dataclass
 class Page:
     name: str
-    target: str  # "hello" or "app"
+    target: str  # "hello", "app" or "app-rendered" (the app with its page cache off)
     paths: list[str]
     note: str = ""
     goal: bool = True  # held to the goal (>= 0.25 of hello-world, p99 <= 10 ms)
@@ -414,7 +420,23 @@ def _warm_client(port: int, paths: list[str], offset: int, count: int) -> str:
 # --- the run -----------------------------------------------------------------------------
 
 
-def pages(listing_ids: list[int]) -> list[Page]:
+def pages(listing_ids: list[int], page_cache: str = "both") -> list[Page]:
+    """The measured pages; with the page cache "both", each app page twice: as served (kept
+    pages for these anonymous requests) and rendered for every request (cache off)."""
+    measured = []
+    for page in _pages(listing_ids):
+        if page.target != "app" or not page.goal:
+            measured.append(page)
+            continue
+        if page_cache in ("on", "both"):
+            measured.append(page)
+        if page_cache in ("off", "both"):
+            note = "page cache off: rendered for every request"
+            measured.append(Page(f"{page.name} · rendered", "app-rendered", page.paths, note))
+    return measured
+
+
+def _pages(listing_ids: list[int]) -> list[Page]:
     def browse(**params: str) -> str:
         return "/listings/?" + urlencode(params, quote_via=quote)
 
@@ -567,6 +589,13 @@ def parse_args(argv=None):
     )
     parser.add_argument("--loadgen", choices=("auto", "wrk", "python"), default="auto")
     parser.add_argument(
+        "--page-cache",
+        choices=("both", "on", "off"),
+        default="both",
+        help="measure the app pages as served (on: anonymous requests get kept pages, "
+        "PAGE_CACHE_SECONDS from the environment or 10), rendered every time (off), or both",
+    )
+    parser.add_argument(
         "--pages", help="comma-separated substrings of page names to run (hello-world always runs)"
     )
     args = parser.parse_args(argv)
@@ -607,7 +636,7 @@ def main(argv=None) -> int:
     if args.analyze == "yes":
         print(f"(VACUUM) ANALYZE: {analyze(args.database_url):.1f}s", flush=True)
     listing_ids = pick_listing_ids(args.database_url, DETAIL_IDS)
-    selected = pages(listing_ids)
+    selected = pages(listing_ids, args.page_cache)
     if args.pages:
         wanted = [w.strip() for w in args.pages.split(",") if w.strip()]
         selected = [p for p in selected if p.target == "hello" or any(w in p.name for w in wanted)]
@@ -620,16 +649,23 @@ def main(argv=None) -> int:
     servers: dict[str, tuple[subprocess.Popen, int]] = {}
     tmp = Path(tempfile.mkdtemp(prefix="chefu-bench-run-"))
     try:
-        for target, module, chdir, probe in (
-            ("hello", "hello:app", BENCH_DIR, "/"),
-            ("app", "wsgi:app", ROOT, "/listings/"),
+        rendered = env | {"PAGE_CACHE_SECONDS": "0"}
+        for target, module, chdir, probe, server_env in (
+            ("hello", "hello:app", BENCH_DIR, "/", env),
+            ("app", "wsgi:app", ROOT, "/listings/", env),
+            ("app-rendered", "wsgi:app", ROOT, "/listings/", rendered),
         ):
+            if not any(p.target == target for p in selected):
+                continue
             port = free_port()
             log = tmp / f"gunicorn-{target}.log"
-            proc = start_gunicorn(module, chdir, port, env, log)
+            proc = start_gunicorn(module, chdir, port, server_env, log)
             servers[target] = (proc, port)
             wait_ready(proc, port, probe, log)
-        print(f"servers up: hello :{servers['hello'][1]}, app :{servers['app'][1]}", flush=True)
+        print(
+            "servers up: " + ", ".join(f"{t} :{port}" for t, (_, port) in servers.items()),
+            flush=True,
+        )
         results = []
         for page in selected:
             proc, port = servers[page.target]

@@ -30,7 +30,7 @@ def create_app(config: object | None = None) -> Flask:
         hops = app.config["PROXY_FIX_X_FOR"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
-    from . import i18n, labels, security, selection
+    from . import i18n, labels, page_cache, security, selection
     from .extensions import csrf, db, limiter, login_manager, migrate
 
     db.init_app(app)
@@ -42,6 +42,7 @@ def create_app(config: object | None = None) -> Flask:
     labels.init_app(app)
     security.init_app(app)
     selection.init_app(app)
+    page_cache.init_app(app)
 
     from . import auth_loader  # noqa: F401  (registers the user loader)
     from .blueprints import register_blueprints

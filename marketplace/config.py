@@ -37,6 +37,10 @@ class Config:
         self.PERMANENT_SESSION_LIFETIME = timedelta(days=14)
         self.PROXY_FIX_X_FOR = int(env.get("PROXY_FIX_X_FOR", "0"))
 
+        # Public pages kept rendered for anonymous visitors, per worker (marketplace/page_cache.py).
+        self.PAGE_CACHE_SECONDS = float(env.get("PAGE_CACHE_SECONDS", "10"))
+        self.PAGE_CACHE_MAX_MB = float(env.get("PAGE_CACHE_MAX_MB", "64"))
+
         self.RATELIMIT_STORAGE_URI = env.get("RATELIMIT_STORAGE_URI", "memory://")
         self.RATELIMIT_ENABLED = _env_bool("RATELIMIT_ENABLED", True)
         self.RATELIMIT_HEADERS_ENABLED = True
@@ -96,4 +100,5 @@ class TestConfig(Config):
         self.REMEMBER_COOKIE_SECURE = False
         self.RATELIMIT_ENABLED = False
         self.RATELIMIT_STORAGE_URI = "memory://"
+        self.PAGE_CACHE_SECONDS = 0  # tests of the page cache turn it on
         self.SERVER_NAME = None

@@ -8,6 +8,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
+from ... import page_cache
 from ...extensions import db
 from ...labels import CATEGORY_NAMES, ITEM_NAMES
 from ...models import Brand, Listing, Series, Shop
@@ -111,9 +112,14 @@ def parse_browse(args) -> tuple[Browse, list[str]]:
 @bp.route("/")
 def index():
     """Browse and search service packages; every filter lives in the shareable URL."""
+    city = (request.args.get("city") or "").strip()[:20]
+    if city:
+        session["city"] = city
+    return page_cache.serve(_render_index)
+
+
+def _render_index() -> str:
     browse, notes = parse_browse(request.args)
-    if browse.city:
-        session["city"] = browse.city
     listings, total = listing_service.browse(browse)
     pages = max(1, math.ceil(total / listing_service.PAGE_SIZE))
     kept = [(k, v) for k, v in request.args.items(multi=True) if k != "page" and v]
@@ -137,6 +143,10 @@ def index():
 @bp.route("/<int:listing_id>")
 def detail(listing_id: int):
     """A listing: what is included, what it fits, validity, refunds, the shop."""
+    return page_cache.serve(lambda: _render_detail(listing_id))
+
+
+def _render_detail(listing_id: int) -> str:
     listing = db.session.scalar(
         select(Listing)
         .where(Listing.id == listing_id)

@@ -2,6 +2,7 @@ from flask import abort, render_template, request
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
+from ... import page_cache
 from ...extensions import db
 from ...models import Listing, Shop, ShopStatus
 from ...security import page_arg
@@ -12,6 +13,10 @@ from . import bp
 @bp.route("/<slug>")
 def page(slug: str):
     """A shop's public page: where it is, when it is open, what it sells."""
+    return page_cache.serve(lambda: _render_page(slug))
+
+
+def _render_page(slug: str) -> str:
     shop = db.session.scalar(select(Shop).where(Shop.slug == slug).options(joinedload(Shop.chain)))
     if shop is None or shop.status is not ShopStatus.APPROVED:
         abort(404)
