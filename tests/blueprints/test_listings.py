@@ -294,14 +294,23 @@ def test_cheapest_set_per_shop_covers_all_due_items(app, shops):
 
 
 def test_matcher_result_offers_packages_and_bundles(client, shops):
-    page = client.get(
-        "/maintenance/result", query_string={"variant": COROLLA_CVT, "km": 7500, "months": 1}
-    ).get_data(as_text=True)
+    inputs = {"variant": COROLLA_CVT, "km": 7500, "months": 1}
+    page = client.get("/maintenance/result", query_string=inputs).get_data(as_text=True)
     assert "item=engine_oil&amp;item=oil_filter" in page
+    assert "data-shop-id" not in page and "选择您所在的城市" in page  # bundles are per city
+    shanghai = re.search(r'<a href="(\?[^"]*city=%E4%B8%8A%E6%B5%B7)"', page)
+    assert shanghai and "km=7500" in shanghai.group(1)
+    page = client.get("/maintenance/result" + shanghai.group(1).replace("&amp;", "&"))
+    page = page.get_data(as_text=True)
     assert (
         f'data-shop-id="{shops["b"]}"' in page
         and f'data-listing-id="{shops["listings"]["oil_b"]}"' in page
     )
+    assert f'data-shop-id="{shops["a"]}"' not in page  # 北京
+    again = client.get("/maintenance/result", query_string=inputs).get_data(as_text=True)
+    assert f'data-shop-id="{shops["b"]}"' in again, "the chosen city is remembered"
+    beijing = client.get("/maintenance/result", query_string=inputs | {"city": "北京"})
+    assert f'data-shop-id="{shops["b"]}"' not in beijing.get_data(as_text=True)
 
 
 def test_home_shows_categories_popular_and_due_offers(app, client, shops):

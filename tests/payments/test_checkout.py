@@ -434,9 +434,7 @@ def test_a_vanished_stripe_customer_is_created_again(app, buyer, shops, localstr
     assert order_state(app, second)[2][0].status is AttemptStatus.SUCCEEDED
 
 
-def test_an_unknown_card_token_is_not_taken_for_a_vanished_customer(
-    app, buyer, shops, localstripe
-):
+def test_an_unknown_card_token_is_not_taken_for_a_vanished_customer(app, buyer, shops, localstripe):
     def customers() -> set[str]:
         listed = stripe_get(localstripe, "/v1/customers", limit=100)["data"]
         return {c["id"] for c in listed if c["email"] == OWNER}

@@ -1,3 +1,5 @@
+from urllib.parse import urlencode
+
 from flask import abort, render_template, request, session
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -5,6 +7,7 @@ from flask_login import current_user
 from ...security import MAX_ID
 from ...selection import current_vehicle, load_variant
 from ...services import garage
+from ...services import listings as listing_service
 from ...services.garage import EARLIEST_REGISTRATION
 from ...services.listings import cheapest_bundles
 from ...services.maintenance import STATUSES
@@ -88,7 +91,15 @@ def result():
     )
     groups = [(status, [r for r in plan.results if r.status == status]) for status in STATUSES]
     due_items = [r.item for r in plan.results if r.status in ("overdue", "due")]
-    city = session.get("city")
+    city = (request.args.get("city") or "").strip()[:20]
+    if city:
+        session["city"] = city
+    city = city or session.get("city")
+    kept = [(k, v) for k, v in request.args.items(multi=True) if k != "city"]
+
+    def city_url(name: str) -> str:
+        return "?" + urlencode([*kept, ("city", name)])
+
     return render_template(
         "maintenance/result.html",
         form=form,
@@ -98,7 +109,11 @@ def result():
         count=len(plan.results),
         due_items=due_items,
         city=city,
-        bundles=cheapest_bundles(due_items, variant=variant, city=city),
+        cities=listing_service.cities() if due_items else [],
+        city_url=city_url,
+        # per city: a cover by a shop at the other end of the country helps nobody, and
+        # across all 100,000 listings it took a second to work out
+        bundles=cheapest_bundles(due_items, variant=variant, city=city) if city else [],
         wording=wording,
         today=today,
     )
