@@ -1,12 +1,13 @@
 """Public pages kept rendered for anonymous visitors, a few seconds per worker process.
 
-A search, category, listing or shop page is the same for every visitor who is not signed in,
-reads it in the same language with the same selected car, and has no message waiting; only
-the CSRF token of the header's language form differs. Rendering one costs 5–8 ms of worker
-CPU (queries, ORM objects, Jinja, translations); serving a kept copy costs about as much as
-`/healthz`. So each worker keeps the pages it rendered for PAGE_CACHE_SECONDS (0 turns the
-cache off), with the token replaced by the visitor's own on every response, and at most
-PAGE_CACHE_MAX_MB of them (least recently used go first).
+The home, search, category, listing and shop pages are the same for every visitor who is not
+signed in, reads them in the same language with the same selected car (and, for the home page,
+the same remembered city), and has no message waiting; only the CSRF token of the header's
+language form differs. Rendering one costs 5–8 ms of worker CPU (queries, ORM objects, Jinja,
+translations); serving a kept copy costs about as much as `/healthz`. So each worker keeps
+the pages it rendered for PAGE_CACHE_SECONDS (0 turns the cache off), with the token replaced
+by the visitor's own on every response, and at most PAGE_CACHE_MAX_MB of them (least recently
+used go first).
 
 Freshness: a change this process flushes to a listing, shop, chain or review drops the
 process's pages at once; a change made by another worker or process (an order's stock or
@@ -97,20 +98,28 @@ def _public_data_changed(session, flush_context) -> None:
             store.clear()
 
 
-def _key() -> tuple | None:
+def _key(vary: tuple[str, ...]) -> tuple | None:
     """What the page depends on besides the database, or None when it must not be kept."""
     if request.method not in ("GET", "HEAD") or current_user.is_authenticated:
         return None
     if "_flashes" in session:
         return None
-    return (select_locale(), session.get(GUEST_KEY), request.path, request.query_string)
+    remembered = tuple(session.get(name) for name in vary)
+    return (
+        select_locale(),
+        session.get(GUEST_KEY),
+        *remembered,
+        request.path,
+        request.query_string,
+    )
 
 
-def serve(render: Callable[[], str]):
-    """The page `render()` makes, kept for anonymous visitors; `render` may abort (e.g. 404),
-    and then nothing is kept."""
+def serve(render: Callable[[], str], vary: tuple[str, ...] = ()):
+    """The page `render()` makes, kept for anonymous visitors; `vary` names the other session
+    values the page shows (e.g. the remembered city). `render` may abort (e.g. 404), and then
+    nothing is kept."""
     seconds = current_app.config["PAGE_CACHE_SECONDS"]
-    key = _key() if seconds > 0 else None
+    key = _key(vary) if seconds > 0 else None
     if key is None:
         return render()
     store = current_app.extensions[EXTENSION]

@@ -202,3 +202,17 @@ def test_the_store_keeps_to_its_budget_dropping_the_least_recently_used():
     assert store.get(("huge",), now=1) is None
     store.clear()
     assert len(store) == 0 and store.size == 0
+
+
+def test_the_home_page_is_kept_per_remembered_city(app, shops):
+    shanghai, anywhere = app.test_client(), app.test_client()
+    shanghai.get("/listings/?city=上海")
+    first = shanghai.get("/")
+    assert first.headers["X-Page-Cache"] == "miss"
+    assert shanghai.get("/").headers["X-Page-Cache"] == "hit"
+    page = anywhere.get("/")
+    assert page.headers["X-Page-Cache"] == "miss"
+    in_shanghai = found(first)
+    assert shops["listings"]["oil_b"] in in_shanghai
+    assert shops["listings"]["wash_a"] not in in_shanghai  # 北京
+    assert shops["listings"]["wash_a"] in found(page)

@@ -2,6 +2,7 @@ from flask import Response, current_app, redirect, render_template, request, ses
 from flask_login import current_user
 from sqlalchemy import text
 
+from ... import page_cache
 from ...extensions import db
 from ...security import safe_next_url
 from ...selection import current_vehicle
@@ -15,6 +16,10 @@ from . import bp
 @bp.route("/")
 def index():
     """Home: categories, what the selected car needs with offers for it, popular nearby."""
+    return page_cache.serve(_render_home, vary=("city",))
+
+
+def _render_home() -> str:
     selected = current_vehicle()
     city = session.get("city")
     due = []
