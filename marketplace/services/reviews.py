@@ -58,6 +58,12 @@ PHONE_RE = re.compile(
     r")(?!\d)"
 )
 
+# Numbers spelt in Chinese digits (一三八〇〇一三八〇〇〇, 壹叁捌…, 幺 for 1) are read as digits for
+# the phone check only; positional numerals (十, 百, 两) never spell a phone number.
+CHINESE_DIGITS = str.maketrans(
+    "〇零一二三四五六七八九幺壹贰叁肆伍陆柒捌玖", "001234567891123456789"
+)
+
 
 class ReviewError(ValueError):
     """A refused review action; `code` says why, `field` which input."""
@@ -105,7 +111,7 @@ def hold_reasons(text: str, blocklist: tuple[str, ...] | list[str]) -> list[str]
     found = []
     if LINK_RE.search(EMAIL_RE.sub(" ", folded)):  # an email's domain is not a link
         found.append("link")
-    if PHONE_RE.search(folded):
+    if PHONE_RE.search(folded.translate(CHINESE_DIGITS)):
         found.append("phone")
     if EMAIL_RE.search(folded):
         found.append("email")
