@@ -1,8 +1,8 @@
 """A year of invented visits for one demo shop, so its dashboard has something to show.
 
-Not called by anything yet: `seed demo` may call `seed_shop_history(shop, owners, staff, now)`
-once. It adds paid orders, redeemed vouchers with their redemptions and ledger entries, and
-published reviews, with a fixed random seed; a shop that has any redemption is left alone."""
+`seed demo` calls `seed_shop_history(shop, owners, staff, now)` for its first outlet. It adds
+paid orders, redeemed vouchers with their redemptions and ledger entries, and published
+reviews, with a fixed random seed; a shop that has any redemption is left alone."""
 
 import random
 import secrets
@@ -15,17 +15,15 @@ from ..models import (
     Listing,
     ListingStatus,
     Order,
-    OrderLine,
     OrderStatus,
     Redemption,
     Review,
     ReviewStatus,
     Shop,
     User,
-    Voucher,
     VoucherStatus,
 )
-from . import codes, ledger
+from . import ledger, orders, vouchers
 from .reviews import refresh_ratings
 
 VEHICLES = ("丰田 卡罗拉 2019款", "大众 朗逸 2020款", "本田 思域 2021款", "日产 轩逸 2019款")
@@ -53,48 +51,24 @@ def seed_shop_history(
         owner = rng.choice(owners)
         listing = rng.choice(listings)
         at = now - timedelta(days=rng.triangular(0, 365, 20), minutes=rng.randrange(600))
+        paid_at = at - timedelta(days=2)
         order = Order(
-            number=str(secrets.randbelow(10**16)).zfill(16),
+            number=orders.new_number(),
             user_id=owner.id,
             status=OrderStatus.COMPLETED,
             currency="CNY",
             total_fen=listing.price_fen,
-            created_at=at - timedelta(days=2),
-            pay_by=at - timedelta(days=2),
-            paid_at=at - timedelta(days=2),
+            created_at=paid_at,
+            pay_by=paid_at,
+            paid_at=paid_at,
         )
-        order.lines.append(
-            OrderLine(
-                listing_id=listing.id,
-                shop_id=shop.id,
-                title=listing.title,
-                shop_name=shop.display_name,
-                unit_price_fen=listing.price_fen,
-                quantity=1,
-                validity_days=listing.validity_days,
-                refund_any_time=listing.refund_any_time,
-                refund_on_expiry=listing.refund_on_expiry,
-                chain_redeemable=listing.chain_redeemable,
-                vehicle_label=VEHICLES[owner.id % len(VEHICLES)],
-            )
-        )
+        line = orders.order_line(listing, 1)
+        line.vehicle_label = VEHICLES[owner.id % len(VEHICLES)]
+        order.lines.append(line)
         db.session.add(order)
         db.session.flush()
-        voucher = Voucher(
-            code=codes.new_code(),
-            order_id=order.id,
-            order_line_id=order.lines[0].id,
-            owner_id=owner.id,
-            shop_id=shop.id,
-            listing_id=listing.id,
-            price_fen=listing.price_fen,
-            status=VoucherStatus.REDEEMED,
-            issued_at=order.paid_at,
-            expires_at=order.paid_at + timedelta(days=listing.validity_days),
-            redeemed_at=at,
-        )
-        db.session.add(voucher)
-        db.session.flush()
+        (voucher,) = vouchers.issue(order, paid_at)
+        voucher.status, voucher.redeemed_at = VoucherStatus.REDEEMED, at
         redemption = Redemption(
             voucher_id=voucher.id,
             shop_id=shop.id,

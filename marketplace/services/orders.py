@@ -131,6 +131,28 @@ def release_stock(order: Order) -> None:
             line.stock_reserved = False
 
 
+def order_line(
+    listing: Listing, quantity: int, variant: Variant | None = None, *, stock_reserved=False
+) -> OrderLine:
+    """The order's copy of what was bought: later edits of the listing change nothing in it."""
+    return OrderLine(
+        listing_id=listing.id,
+        shop_id=listing.shop_id,
+        title=listing.title,
+        shop_name=listing.shop.display_name,
+        unit_price_fen=listing.price_fen,
+        quantity=quantity,
+        items=",".join(sorted(row.item for row in listing.items)),
+        validity_days=listing.validity_days,
+        refund_any_time=listing.refund_any_time,
+        refund_on_expiry=listing.refund_on_expiry,
+        chain_redeemable=listing.chain_redeemable,
+        stock_reserved=stock_reserved,
+        variant_id=variant.id if variant else None,
+        vehicle_label=variant.label if variant else "",
+    )
+
+
 def place_order(
     owner: User, lines: list[CartLine], *, currency: str, pay_minutes: int, now: datetime
 ) -> Order:
@@ -162,24 +184,7 @@ def place_order(
         if reserved and not _reserve_stock(listing, line.quantity):
             raise CartError("sold_out", 0)
         variant = db.session.get(Variant, line.variant_id) if line.variant_id else None
-        order.lines.append(
-            OrderLine(
-                listing_id=listing.id,
-                shop_id=listing.shop_id,
-                title=listing.title,
-                shop_name=listing.shop.display_name,
-                unit_price_fen=listing.price_fen,
-                quantity=line.quantity,
-                items=",".join(sorted(row.item for row in listing.items)),
-                validity_days=listing.validity_days,
-                refund_any_time=listing.refund_any_time,
-                refund_on_expiry=listing.refund_on_expiry,
-                chain_redeemable=listing.chain_redeemable,
-                stock_reserved=reserved,
-                variant_id=variant.id if variant else None,
-                vehicle_label=variant.label if variant else "",
-            )
-        )
+        order.lines.append(order_line(listing, line.quantity, variant, stock_reserved=reserved))
     db.session.flush()
     event = record_event(order, "placed", owner, total_fen=order.total_fen)
     event.status_to = OrderStatus.PENDING_PAYMENT.value

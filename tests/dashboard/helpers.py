@@ -10,12 +10,10 @@ from sqlalchemy import select
 
 from marketplace.extensions import db
 from marketplace.models import (
-    EntryKind,
     EntryStatus,
     LedgerEntry,
     Listing,
     Order,
-    OrderLine,
     OrderStatus,
     PaymentAttempt,
     Redemption,
@@ -28,7 +26,8 @@ from marketplace.models import (
     Voucher,
     VoucherStatus,
 )
-from marketplace.services import codes, ledger
+from marketplace.services import ledger, orders
+from marketplace.services import vouchers as vouchers_service
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 TECH_A = "tech-a@example.com"
@@ -76,7 +75,7 @@ def order(
             else OrderStatus.PAID
         )
     made = Order(
-        number=str(secrets.randbelow(10**16)).zfill(16),
+        number=orders.new_number(),
         user_id=owner,
         status=status,
         currency="CNY",
@@ -86,41 +85,13 @@ def order(
         pay_by=(paid_at or datetime.now(UTC)) + timedelta(minutes=30),
         paid_at=paid_at,
     )
-    made.lines.append(
-        OrderLine(
-            listing_id=listing.id,
-            shop_id=listing.shop_id,
-            title=listing.title,
-            shop_name=listing.shop.display_name,
-            unit_price_fen=listing.price_fen,
-            quantity=quantity,
-            validity_days=365,
-            refund_any_time=True,
-            refund_on_expiry=True,
-            chain_redeemable=False,
-            vehicle_label=vehicle,
-        )
-    )
+    line = orders.order_line(listing, quantity)
+    line.validity_days, line.vehicle_label = 365, vehicle
+    made.lines.append(line)
     db.session.add(made)
     db.session.flush()
-    vouchers = []
-    if paid:
-        for _ in range(quantity):
-            voucher = Voucher(
-                code=codes.new_code(),
-                order_id=made.id,
-                order_line_id=made.lines[0].id,
-                owner_id=owner,
-                shop_id=listing.shop_id,
-                listing_id=listing.id,
-                price_fen=listing.price_fen,
-                status=VoucherStatus.ISSUED,
-                issued_at=paid_at,
-                expires_at=paid_at + timedelta(days=365),
-            )
-            db.session.add(voucher)
-            vouchers.append(voucher)
-        db.session.flush()
+    vouchers = vouchers_service.issue(made, paid_at) if paid else []
+    db.session.flush()
     return made, vouchers
 
 
@@ -152,23 +123,12 @@ def redeem(
     )
     db.session.add(redemption)
     db.session.flush()
-    commission = ledger.commission_for(voucher.price_fen, shop.commission_bps)
-    db.session.add(
-        LedgerEntry(
-            shop_id=shop.id,
-            voucher_id=voucher.id,
-            order_id=made.id,
-            redemption_id=redemption.id,
-            kind=EntryKind.SERVICE,
-            status=EntryStatus.CANCELLED if undone else EntryStatus.OPEN,
-            gross_fen=voucher.price_fen,
-            commission_bps=shop.commission_bps,
-            commission_fen=commission,
-            amount_fen=voucher.price_fen - commission,
-            available_at=at + timedelta(hours=1),
-            created_at=at,
+    ledger.record_service(redemption, voucher, shop, available_at=at + timedelta(hours=1))
+    if undone:
+        entry = db.session.scalar(
+            select(LedgerEntry).where(LedgerEntry.redemption_id == redemption.id)
         )
-    )
+        entry.status = EntryStatus.CANCELLED
     db.session.flush()
     return Made(made.id, voucher.id, redemption.id)
 

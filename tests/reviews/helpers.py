@@ -1,7 +1,6 @@
 """Making redeemed vouchers and reviews directly in the database, without Stripe."""
 
 import re
-import secrets
 from datetime import timedelta
 
 from sqlalchemy import func, select
@@ -11,15 +10,15 @@ from marketplace.models import (
     AuditEntry,
     Listing,
     Order,
-    OrderLine,
     OrderStatus,
     User,
+    Variant,
     Voucher,
     VoucherStatus,
 )
 from marketplace.models.reviews import RatingSummary, Review
 from marketplace.models.types import utcnow
-from marketplace.services import codes
+from marketplace.services import codes, orders
 
 from ..conftest import COROLLA_CVT
 
@@ -48,7 +47,7 @@ def make_voucher(
         listing = db.session.get(Listing, listing_id)
         now = utcnow()
         order = Order(
-            number=str(secrets.randbelow(10**16)).zfill(16),
+            number=orders.new_number(),
             user_id=owner.id,
             status=OrderStatus.PAID,
             currency="CNY",
@@ -56,21 +55,8 @@ def make_voucher(
             pay_by=now,
             paid_at=now - timedelta(days=40),
         )
-        order.lines.append(
-            OrderLine(
-                listing_id=listing.id,
-                shop_id=listing.shop_id,
-                title=listing.title,
-                shop_name=listing.shop.display_name,
-                unit_price_fen=listing.price_fen,
-                quantity=1,
-                validity_days=listing.validity_days,
-                refund_any_time=True,
-                refund_on_expiry=True,
-                chain_redeemable=False,
-                variant_id=variant_id,
-            )
-        )
+        variant = db.session.get(Variant, variant_id) if variant_id else None
+        order.lines.append(orders.order_line(listing, 1, variant))
         db.session.add(order)
         db.session.flush()
         redeemed = status is VoucherStatus.REDEEMED and redeemed_ago is not None
