@@ -90,6 +90,20 @@ def _adopt_guest_selection(app, user) -> None:
     g.pop("selected_vehicle", None)
 
 
+def city_arg(args) -> str | None:
+    """The city named in a query string, trimmed, or None."""
+    return (args.get("city") or "").strip()[:20] or None
+
+
+def chosen_city(args) -> str | None:
+    """The city named in the query string, kept in the session for the pages that follow;
+    else the one kept from before."""
+    city = city_arg(args)
+    if city:
+        session["city"] = city
+    return city or session.get("city")
+
+
 def init_app(app) -> None:
     user_logged_in.connect(_adopt_guest_selection, app)
 

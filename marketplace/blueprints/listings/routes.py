@@ -2,7 +2,7 @@ import math
 from decimal import Decimal, InvalidOperation
 from urllib.parse import urlencode
 
-from flask import abort, render_template, request, session
+from flask import abort, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -12,7 +12,7 @@ from ... import page_cache
 from ...extensions import db
 from ...labels import CATEGORY_NAMES, ITEM_NAMES
 from ...models import Brand, Listing, Series, Shop
-from ...selection import current_vehicle, load_variant
+from ...selection import chosen_city, city_arg, current_vehicle, load_variant
 from ...services import listings as listing_service
 from ...services import shops as shop_service
 from ...services.listings import SORTS, Browse
@@ -94,7 +94,7 @@ def parse_browse(args) -> tuple[Browse, list[str]]:
         Browse(
             q=q,
             category=category,
-            city=(args.get("city") or "").strip()[:20] or None,
+            city=city_arg(args),
             district=(args.get("district") or "").strip()[:20] or None,
             items=items,
             variant=variant,
@@ -112,9 +112,7 @@ def parse_browse(args) -> tuple[Browse, list[str]]:
 @bp.route("/")
 def index():
     """Browse and search service packages; every filter lives in the shareable URL."""
-    city = (request.args.get("city") or "").strip()[:20]
-    if city:
-        session["city"] = city
+    chosen_city(request.args)  # remembered for the home page and the matcher
     return page_cache.serve(_render_index)
 
 

@@ -1,11 +1,11 @@
 from urllib.parse import urlencode
 
-from flask import abort, render_template, request, session
+from flask import abort, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from ...security import MAX_ID
-from ...selection import current_vehicle, load_variant
+from ...selection import chosen_city, current_vehicle, load_variant
 from ...services import garage
 from ...services import listings as listing_service
 from ...services.garage import EARLIEST_REGISTRATION
@@ -91,10 +91,7 @@ def result():
     )
     groups = [(status, [r for r in plan.results if r.status == status]) for status in STATUSES]
     due_items = [r.item for r in plan.results if r.status in ("overdue", "due")]
-    city = (request.args.get("city") or "").strip()[:20]
-    if city:
-        session["city"] = city
-    city = city or session.get("city")
+    city = chosen_city(request.args)
     kept = [(k, v) for k, v in request.args.items(multi=True) if k != "city"]
 
     def city_url(name: str) -> str:
