@@ -123,6 +123,18 @@ def localstripe() -> str:
 
 
 @pytest.fixture
+def stripe_proxy(app, localstripe):
+    """The app reaches the local Stripe server through a proxy that fails on demand."""
+    from .faults import StripeProxy
+
+    proxy = StripeProxy(localstripe)
+    app.config["STRIPE_API_BASE"] = proxy.url
+    app.extensions.pop("stripe_client", None)
+    yield proxy
+    proxy.close()
+
+
+@pytest.fixture
 def config(database_url, localstripe, tmp_path) -> TestConfig:
     config = TestConfig(database_url)
     config.MAIL_OUTBOX_DIR = str(tmp_path / "outbox")

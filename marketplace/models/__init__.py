@@ -1,6 +1,7 @@
 """The domain models, one module per domain."""
 
 from .audit import AuditEntry
+from .jobs import JobLock
 from .ledger import EntryKind, EntryStatus, LedgerEntry, Payout, PayoutStatus, PayoutTransfer
 from .listings import Category, Listing, ListingFitment, ListingItem, ListingStatus
 from .maintenance import MaintenanceRule
@@ -31,6 +32,7 @@ from .vehicles import (
 from .vouchers import Voucher, VoucherStatus
 
 __all__ = [
+    "JobLock",
     "InsurancePolicy",
     "Notification",
     "NotificationKind",

@@ -109,6 +109,9 @@ class PayoutTransfer(db.Model):
     transfer_group: Mapped[str] = mapped_column(String(64))
     stripe_transfer_id: Mapped[str | None] = mapped_column(String(255), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # First time Stripe was asked for it: a retry looks for the transfer at Stripe before
+    # asking again, since Stripe forgets idempotency keys after a day.
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     payout: Mapped[Payout] = relationship(back_populates="transfers")
     order: Mapped[Order] = relationship()

@@ -3,7 +3,7 @@
 import enum
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint, false
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, UniqueConstraint, false, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -15,6 +15,7 @@ from .vouchers import Voucher
 
 class AttemptStatus(enum.StrEnum):
     STARTED = "started"
+    UNKNOWN = "unknown"  # Stripe was asked to charge, its answer never came back
     REQUIRES_ACTION = "requires_action"
     PROCESSING = "processing"
     SUCCEEDED = "succeeded"
@@ -23,12 +24,22 @@ class AttemptStatus(enum.StrEnum):
 
 
 class PaymentAttempt(db.Model):
-    """One try at paying an order: a PaymentIntent. A failed try is followed by a new one."""
+    """One try at paying an order: a PaymentIntent. A failed try is followed by a new one.
+
+    `fulfilled` marks the one attempt whose money paid the order; any other attempt that
+    succeeds is a duplicate payment and is refunded."""
 
     __tablename__ = "payment_attempts"
     __table_args__ = (
         UniqueConstraint("order_id", "number"),
         CheckConstraint("amount_fen > 0", name="amount_positive"),
+        Index(
+            "uq_payment_attempts_fulfilled_order",
+            "order_id",
+            unique=True,
+            sqlite_where=text("fulfilled"),
+            postgresql_where=text("fulfilled"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -41,6 +52,7 @@ class PaymentAttempt(db.Model):
     intent_id: Mapped[str | None] = mapped_column(String(255), unique=True)
     failure_message: Mapped[str | None] = mapped_column(String(500))
     declined: Mapped[bool] = mapped_column(default=False, server_default=false())
+    fulfilled: Mapped[bool] = mapped_column(default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 
@@ -58,10 +70,22 @@ class RefundStatus(enum.StrEnum):
 
 
 class Refund(db.Model):
-    """Money returned to the owner: one voucher's price, or a whole late payment."""
+    """Money returned to the owner: one voucher's price, or a whole late or duplicate payment.
+
+    Its Stripe call may be made more than once (retries after an unknown outcome), its
+    effect on the order is counted once: only the move to `succeeded` counts it."""
 
     __tablename__ = "refunds"
-    __table_args__ = (CheckConstraint("amount_fen > 0", name="amount_positive"),)
+    __table_args__ = (
+        CheckConstraint("amount_fen > 0", name="amount_positive"),
+        Index(  # one refund of a whole payment per attempt
+            "uq_refunds_whole_attempt",
+            "attempt_id",
+            unique=True,
+            sqlite_where=text("voucher_id IS NULL"),
+            postgresql_where=text("voucher_id IS NULL"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     order_id: Mapped[int] = mapped_column(ForeignKey("orders.id"), index=True)
@@ -76,6 +100,10 @@ class Refund(db.Model):
     stripe_refund_id: Mapped[str | None] = mapped_column(String(255), unique=True)
     failure_message: Mapped[str | None] = mapped_column(String(500))
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # Who may ask Stripe now: a request or job sets claimed_at (conditionally) before it
+    # asks and clears it when it has the answer; a claim older than the lease is taken over.
+    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    tries: Mapped[int] = mapped_column(default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 

@@ -8,7 +8,7 @@ conditional move to `paid` decides.
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
 from ..extensions import db
@@ -21,10 +21,16 @@ from ..models import (
     StripeEvent,
     User,
 )
+from ..models.types import utcnow
 from . import stripe_gateway, vouchers
 from .orders import IllegalTransition, OrderError, move, record_event, release_stock
 
-OPEN = (AttemptStatus.STARTED, AttemptStatus.REQUIRES_ACTION, AttemptStatus.PROCESSING)
+OPEN = (
+    AttemptStatus.STARTED,
+    AttemptStatus.UNKNOWN,
+    AttemptStatus.REQUIRES_ACTION,
+    AttemptStatus.PROCESSING,
+)
 INTENT_STATUS = {
     "succeeded": AttemptStatus.SUCCEEDED,
     "processing": AttemptStatus.PROCESSING,
@@ -63,9 +69,22 @@ def latest_attempt(order: Order) -> PaymentAttempt | None:
     )
 
 
+def fulfilling_attempt(order: Order) -> PaymentAttempt | None:
+    """The attempt whose money paid the order (None while unpaid)."""
+    return db.session.scalar(
+        select(PaymentAttempt).where(
+            PaymentAttempt.order_id == order.id, PaymentAttempt.fulfilled.is_(True)
+        )
+    )
+
+
 def begin_attempt(payer: User, order: Order, now: datetime) -> PaymentAttempt:
     """Record a new try at paying; the caller commits before asking Stripe, so a crash
-    leaves a trace and a double submit collides on (order, number)."""
+    leaves a trace and a double submit collides on (order, number).
+
+    The previous attempt is settled with Stripe first: one whose outcome is unknown is
+    read back (and fulfils the order if it succeeded), never followed by a blind new
+    charge. Raises GatewayError when Stripe cannot tell."""
     if order.user_id != payer.id:
         raise OrderError("not_found")
     if order.status is not OrderStatus.PENDING_PAYMENT:
@@ -73,19 +92,11 @@ def begin_attempt(payer: User, order: Order, now: datetime) -> PaymentAttempt:
     if order.pay_by <= now:
         raise OrderError("payment_window_closed")
     last = latest_attempt(order)
-    if last is not None and last.status is AttemptStatus.REQUIRES_ACTION:
-        _abandon(last, now)
-    if last is not None and (
-        last.status in (AttemptStatus.PROCESSING, AttemptStatus.SUCCEEDED)
-        or (last.status is AttemptStatus.STARTED and last.created_at > now - STUCK_AFTER)
-    ):
-        raise OrderError("payment_under_way")
-    number = (
-        db.session.scalar(
-            select(func.max(PaymentAttempt.number)).where(PaymentAttempt.order_id == order.id)
-        )
-        or 0
-    ) + 1
+    if last is not None:
+        _settle_previous(last, now)
+        if order.status is not OrderStatus.PENDING_PAYMENT:
+            raise OrderError(f"status_{order.status.value}")
+    number = (last.number if last is not None else 0) + 1
     attempt = PaymentAttempt(order_id=order.id, number=number, amount_fen=order.total_fen)
     db.session.add(attempt)
     db.session.flush()
@@ -93,45 +104,84 @@ def begin_attempt(payer: User, order: Order, now: datetime) -> PaymentAttempt:
     return attempt
 
 
-def _abandon(attempt: PaymentAttempt, now: datetime) -> None:
-    """Give up a payment left waiting for 3-D Secure so the payer can try another card."""
+def _settle_previous(attempt: PaymentAttempt, now: datetime) -> None:
+    """Make sure the previous attempt can no longer take money before another is made."""
+    if attempt.status in (AttemptStatus.FAILED, AttemptStatus.CANCELED):
+        return
+    if attempt.status is AttemptStatus.STARTED and attempt.created_at > now - STUCK_AFTER:
+        raise OrderError("payment_under_way")  # another request is paying right now
+    if attempt.intent_id is None:
+        # Never confirmed: an intent created without an answer cannot be charged.
+        _set_status(attempt, AttemptStatus.CANCELED)
+        return
     sync_attempt(attempt, now)
-    if attempt.status is AttemptStatus.REQUIRES_ACTION:
+    if attempt.status is AttemptStatus.PROCESSING:
+        raise OrderError("payment_under_way")
+    if attempt.status in (AttemptStatus.REQUIRES_ACTION, AttemptStatus.STARTED):
+        # left waiting for 3-D Secure, or never confirmed: give it up at Stripe
         _apply(attempt, stripe_gateway.cancel_intent(attempt.intent_id))
+        if attempt.status is AttemptStatus.SUCCEEDED:
+            fulfil(attempt, now)
+
+
+def _set_status(attempt: PaymentAttempt, target: AttemptStatus, **values) -> bool:
+    """Move the attempt from the status it was read in (re-checked in the UPDATE), so the
+    pay request and the webhook never overwrite each other. Returns whether this call
+    moved it; either way the attempt is re-read."""
+    db.session.flush()
+    result = db.session.execute(
+        update(PaymentAttempt)
+        .where(PaymentAttempt.id == attempt.id, PaymentAttempt.status == attempt.status)
+        .values(status=target, updated_at=utcnow(), **values)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.refresh(attempt)
+    return result.rowcount == 1
 
 
 def _apply(attempt: PaymentAttempt, state: stripe_gateway.IntentState) -> None:
-    status = INTENT_STATUS.get(state.status, AttemptStatus.PROCESSING)
-    if attempt.status is AttemptStatus.SUCCEEDED:
-        return  # a stale read or an out-of-order event never undoes a success
-    attempt.intent_id = attempt.intent_id or state.id
-    if status is not attempt.status:
-        attempt.status = status
-        if status is AttemptStatus.FAILED:
-            attempt.failure_message = (state.error or "payment failed")[:500]
-            attempt.declined = True
+    """Bring the attempt to what Stripe says of its intent. A success is never undone by
+    a stale read or an out-of-order event; a lost race is re-judged on the fresh row."""
+    target = INTENT_STATUS.get(state.status, AttemptStatus.PROCESSING)
+    for _race in range(3):
+        if attempt.status is AttemptStatus.SUCCEEDED:
+            return
+        values = {} if attempt.intent_id else {"intent_id": state.id}
+        if attempt.status is target:
+            if values:
+                _set_status(attempt, target, **values)
+            return
+        if target is AttemptStatus.FAILED:
+            values |= {"failure_message": (state.error or "payment failed")[:500], "declined": True}
+        if not _set_status(attempt, target, **values):
+            continue
+        if target is AttemptStatus.FAILED:
             record_event(
                 attempt.order,
                 "payment_failed",
                 attempt=attempt.number,
                 message=attempt.failure_message,
             )
-        elif status is AttemptStatus.REQUIRES_ACTION:
+        elif target is AttemptStatus.REQUIRES_ACTION:
             record_event(attempt.order, "payment_requires_action", attempt=attempt.number)
-        elif status is AttemptStatus.SUCCEEDED:
+        elif target is AttemptStatus.SUCCEEDED:
             record_event(
                 attempt.order, "payment_succeeded", attempt=attempt.number, intent=state.id
             )
-    db.session.flush()
+        db.session.flush()
+        return
 
 
 def pay_with_card(
     payer: User, attempt: PaymentAttempt, token: str
 ) -> stripe_gateway.IntentState | None:
-    """Charge the card Stripe.js tokenized: create and confirm the PaymentIntent.
+    """Charge the card Stripe.js tokenized: create the PaymentIntent, record it, confirm it.
 
-    Returns the intent's state (its client secret when the bank wants 3-D Secure); a Stripe
-    outage leaves the order pending, the attempt failed with a message, nothing charged."""
+    Returns the intent's state (its client secret when the bank wants 3-D Secure). When
+    Stripe cannot be reached before the confirmation nothing is charged and the attempt
+    fails; when the confirmation's answer is lost the attempt's outcome is `unknown` and
+    is read back from Stripe (by the webhook, the order page, the next attempt or
+    `payments reconcile`) — never assumed."""
     order = attempt.order
     try:
         customer = stripe_gateway.ensure_customer(payer)
@@ -141,7 +191,7 @@ def pay_with_card(
             current_app.logger.warning("Stripe customer %s is gone; creating another", customer)
             customer = stripe_gateway.ensure_customer(payer, replacing=customer)
             card = stripe_gateway.save_card(customer, token)
-        state = stripe_gateway.pay(
+        state = stripe_gateway.create_intent(
             amount_minor=attempt.amount_fen,
             currency=order.currency,
             customer_id=customer,
@@ -151,14 +201,30 @@ def pay_with_card(
             transfer_group=order.transfer_group,
         )
     except stripe_gateway.GatewayError as error:
-        attempt.status = AttemptStatus.FAILED
-        attempt.failure_message = error.message[:500]
-        attempt.declined = error.declined
-        record_event(order, "payment_failed", payer, attempt=attempt.number, message=error.message)
-        db.session.flush()
+        _fail(attempt, error.message, declined=error.declined)
+        return None
+    if not _set_status(attempt, AttemptStatus.STARTED, intent_id=state.id):
+        return None  # the intent's webhook got here first (it carries the attempt number)
+    db.session.commit()  # the intent is on record before it is confirmed
+    try:
+        state = stripe_gateway.confirm_intent(state.id, attempt.amount_fen)
+    except stripe_gateway.GatewayError as error:
+        # whatever went wrong, Stripe may have charged: its answer decides, later
+        if attempt.status is AttemptStatus.STARTED and _set_status(
+            attempt, AttemptStatus.UNKNOWN, failure_message=error.message[:500]
+        ):
+            record_event(order, "payment_outcome_unknown", payer, attempt=attempt.number)
         return None
     _apply(attempt, state)
     return state
+
+
+def _fail(attempt: PaymentAttempt, message: str, *, declined: bool) -> None:
+    if attempt.status is AttemptStatus.STARTED and _set_status(
+        attempt, AttemptStatus.FAILED, failure_message=message[:500], declined=declined
+    ):
+        record_event(attempt.order, "payment_failed", attempt=attempt.number, message=message)
+    db.session.flush()
 
 
 def sync_attempt(attempt: PaymentAttempt, now: datetime) -> None:
@@ -172,8 +238,9 @@ def sync_attempt(attempt: PaymentAttempt, now: datetime) -> None:
 
 
 def fulfil(attempt: PaymentAttempt, now: datetime) -> bool:
-    """Mark the order paid and issue its vouchers, once. A payment that lands on an order
-    already expired or cancelled is refunded in full. Returns True if this call fulfilled."""
+    """Mark the order paid by this attempt and issue its vouchers, once. A success that
+    lands on an order already expired or cancelled, or already paid by another attempt,
+    is refunded in full. Returns True if this call fulfilled the order."""
     order = attempt.order
     if order.status is OrderStatus.PENDING_PAYMENT:
         try:
@@ -181,14 +248,20 @@ def fulfil(attempt: PaymentAttempt, now: datetime) -> bool:
         except IllegalTransition:
             pass
         else:
+            _set_status(attempt, attempt.status, fulfilled=True)
             issued = vouchers.issue(order, now)
             record_event(order, "vouchers_issued", count=len(issued))
             for line in order.lines:
                 _count_sale(line.listing_id, line.quantity)
             db.session.flush()
             return True
+    db.session.refresh(attempt)
+    if attempt.fulfilled or order.status is OrderStatus.PENDING_PAYMENT:
+        return False
     if order.status in (OrderStatus.EXPIRED, OrderStatus.CANCELLED):
-        _refund_late_payment(order, attempt, now)
+        _refund_whole(order, attempt, "late_payment", now)
+    elif fulfilling_attempt(order) is not None:
+        _refund_whole(order, attempt, "duplicate_payment", now)
     return False
 
 
@@ -203,21 +276,23 @@ def _count_sale(listing_id: int, quantity: int) -> None:
     )
 
 
-def _refund_late_payment(order: Order, attempt: PaymentAttempt, now: datetime) -> None:
-    exists = db.session.scalar(
-        select(Refund.id).where(Refund.attempt_id == attempt.id, Refund.voucher_id.is_(None))
+def _refund_whole(order: Order, attempt: PaymentAttempt, reason: str, now: datetime) -> None:
+    """Give back a payment that bought nothing: it came after the order closed, or the
+    order was already paid by another attempt (once per attempt)."""
+    refund = db.session.scalar(
+        select(Refund).where(Refund.attempt_id == attempt.id, Refund.voucher_id.is_(None))
     )
-    if exists:
-        return
-    refund = Refund(
-        order_id=order.id,
-        attempt_id=attempt.id,
-        amount_fen=attempt.amount_fen,
-        reason="late_payment",
-    )
-    db.session.add(refund)
-    db.session.flush()
-    record_event(order, "late_payment", attempt=attempt.number)
+    if refund is None:
+        refund = Refund(
+            order_id=order.id, attempt_id=attempt.id, amount_fen=attempt.amount_fen, reason=reason
+        )
+        try:
+            with db.session.begin_nested():
+                db.session.add(refund)
+        except IntegrityError:  # the same success handled at once elsewhere
+            return
+        record_event(order, reason, attempt=attempt.number, amount_fen=attempt.amount_fen)
+        db.session.flush()
     vouchers.execute_refund(refund, now)
 
 

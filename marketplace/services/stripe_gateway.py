@@ -2,24 +2,37 @@
 
 Amounts cross this boundary in the currency's smallest unit (fen for CNY); idempotency keys
 come from business ids (order number and attempt, voucher id), so a retried call after a
-timeout is the same call to Stripe.
+timeout is the same call to Stripe. Stripe forgets a key after 24 hours (and the local
+server keeps none for intents and refunds), so a call whose answer was lost is looked up
+(`find_refund`, `find_transfer`, `read_intent`) before it is made again.
 """
 
+import json
+import time
 from dataclasses import dataclass
 from typing import Any
 
 import stripe
 from flask import current_app
 
+WEBHOOK_TOLERANCE_SECONDS = 300
+
 
 class GatewayError(Exception):
-    """Stripe refused or could not be reached; `message` is safe to show the payer."""
+    """Stripe refused or could not be reached; `message` is safe to show the payer.
 
-    def __init__(self, message: str, *, declined: bool = False, detail: str = "") -> None:
+    `unknown` means the request may have reached Stripe and done its work although no
+    answer came back (a dropped connection, a timeout, a 5xx): its outcome must be read
+    from Stripe, never assumed."""
+
+    def __init__(
+        self, message: str, *, declined: bool = False, detail: str = "", unknown: bool = False
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.declined = declined
         self.detail = detail  # Stripe's own words, for operators' eyes
+        self.unknown = unknown
 
 
 class CustomerGone(GatewayError):
@@ -89,7 +102,10 @@ def _failure(error: stripe.StripeError) -> GatewayError:
     if isinstance(error, stripe.CardError):
         return GatewayError(error.user_message or "card declined", declined=True)
     current_app.logger.warning("stripe error: %r", error)
-    return GatewayError("payment service unavailable", detail=str(error.user_message or error))
+    unknown = isinstance(error, stripe.APIConnectionError) or (error.http_status or 0) >= 500
+    return GatewayError(
+        "payment service unavailable", detail=str(error.user_message or error), unknown=unknown
+    )
 
 
 def _intent(pi: stripe.PaymentIntent) -> IntentState:
@@ -146,7 +162,7 @@ def _customer_gone(customer_id: str) -> bool:
     return bool(customer.to_dict().get("deleted"))
 
 
-def pay(
+def create_intent(
     *,
     amount_minor: int,
     currency: str,
@@ -156,8 +172,8 @@ def pay(
     metadata: dict[str, str],
     transfer_group: str | None = None,
 ) -> IntentState:
-    """Create and confirm a PaymentIntent server-side. A declined card comes back as a failed
-    state, not an exception; a `requires_action` state needs Stripe.js to finish."""
+    """Create a PaymentIntent for the card, not yet confirmed: nothing is charged until
+    `confirm_intent`, so an intent whose creation answer was lost can never take money."""
     try:
         pi = _client().v1.payment_intents.create(
             {
@@ -165,18 +181,25 @@ def pay(
                 "currency": currency.lower(),
                 "customer": customer_id,
                 "payment_method": card_id,
-                "confirm": True,
                 "metadata": metadata,
                 **({"transfer_group": transfer_group} if transfer_group else {}),
             },
             {"idempotency_key": idempotency_key},
         )
+    except stripe.StripeError as error:
+        raise _failure(error) from error
+    return _intent(pi)
+
+
+def confirm_intent(intent_id: str, amount_minor: int) -> IntentState:
+    """Confirm (charge) the intent. A declined card comes back as a failed state, not an
+    exception; `requires_action` needs Stripe.js to finish; a GatewayError with `unknown`
+    means the charge may have happened."""
+    try:
+        pi = _client().v1.payment_intents.confirm(intent_id)
     except stripe.CardError as error:
-        intent = (error.json_body or {}).get("error", {}).get("payment_intent")
         message = error.user_message or "card declined"
-        if intent:
-            return IntentState(intent["id"], "requires_payment_method", amount_minor, None, message)
-        raise GatewayError(message, declined=True) from error
+        return IntentState(intent_id, "requires_payment_method", amount_minor, None, message)
     except stripe.StripeError as error:
         raise _failure(error) from error
     return _intent(pi)
@@ -211,6 +234,28 @@ def refund(
     except stripe.StripeError as error:
         raise _failure(error) from error
     return RefundState(made["id"], made["status"])
+
+
+def find_refund(intent_id: str, refund_reference: str) -> RefundState | None:
+    """The refund of the intent made for our refund `refund_reference` (its metadata), if
+    Stripe has one: how a retry learns that an earlier call whose answer was lost worked."""
+    try:
+        listed = _client().v1.refunds.list({"payment_intent": intent_id, "limit": 100})
+    except stripe.StripeError as error:
+        raise _failure(error) from error
+    for made in listed.to_dict()["data"]:
+        if (made.get("metadata") or {}).get("refund") == refund_reference:
+            return RefundState(made["id"], made["status"])
+    return None
+
+
+def intent_refunds(intent_id: str) -> list[tuple[str, int, str]]:
+    """(id, amount, status) of every refund Stripe has for the intent."""
+    try:
+        listed = _client().v1.refunds.list({"payment_intent": intent_id, "limit": 100})
+    except stripe.StripeError as error:
+        raise _failure(error) from error
+    return [(r["id"], r["amount"], r["status"]) for r in listed.to_dict()["data"]]
 
 
 def create_connected_account(*, email: str, name: str, country: str, shop_id: int) -> str:
@@ -258,17 +303,48 @@ def transfer(
     return TransferState(made["id"], made["amount"], made["destination"])
 
 
-def parse_webhook(payload: bytes, signature: str | None) -> WebhookEvent:
-    """Verify the signature (and its timestamp) on the raw body, then read the event."""
+def find_transfer(transfer_group: str, destination: str, payout_reference: str):
+    """The transfer Stripe already made for this payout and order, if any (by
+    `transfer_group` and the payout in its metadata)."""
+    try:
+        listed = _client().v1.transfers.list(
+            {"transfer_group": transfer_group, "destination": destination, "limit": 100}
+        )
+    except stripe.StripeError as error:
+        raise _failure(error) from error
+    for made in listed.to_dict()["data"]:
+        if (made.get("metadata") or {}).get("payout") == payout_reference:
+            return TransferState(made["id"], made["amount"], made["destination"])
+    return None
+
+
+def parse_webhook(payload: bytes, signature: str | None, now: float | None = None) -> WebhookEvent:
+    """Verify the signature on the raw body and that its timestamp is within five minutes
+    either side of now, then read the event (which must be an event object)."""
     secret = current_app.config["STRIPE_WEBHOOK_SECRET"]
     if not secret or not signature:
         raise WebhookRejected("missing signature")
     try:
-        event = _client().construct_event(payload, signature, secret)
-    except (stripe.SignatureVerificationError, ValueError) as error:
+        stripe.WebhookSignature.verify_header(
+            payload, signature, secret, tolerance=WEBHOOK_TOLERANCE_SECONDS
+        )
+        timestamp = int(dict(p.split("=", 1) for p in signature.split(",") if "=" in p)["t"])
+    except (stripe.SignatureVerificationError, ValueError, KeyError) as error:
         raise WebhookRejected(str(error)) from error
+    if timestamp > (time.time() if now is None else now) + WEBHOOK_TOLERANCE_SECONDS:
+        raise WebhookRejected("timestamp in the future")
     try:
-        data = event.to_dict()
-        return WebhookEvent(data["id"], data["type"], data["data"]["object"])
-    except (KeyError, TypeError, AttributeError) as error:
-        raise WebhookRejected("not an event") from error
+        data = json.loads(payload)
+    except ValueError as error:
+        raise WebhookRejected("not JSON") from error
+    if not isinstance(data, dict):
+        raise WebhookRejected("not an event")
+    body = data.get("data")
+    event_object = body.get("object") if isinstance(body, dict) else None
+    if not (
+        isinstance(data.get("id"), str)
+        and isinstance(data.get("type"), str)
+        and isinstance(event_object, dict)
+    ):
+        raise WebhookRejected("not an event")
+    return WebhookEvent(data["id"], data["type"], event_object)

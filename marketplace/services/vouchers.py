@@ -2,7 +2,7 @@
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -22,7 +22,8 @@ from ..models import (
 from . import audit, codes, stripe_gateway
 from .orders import move, record_event
 
-REFUND_REASONS = ("requested_by_owner", "expired", "admin", "late_payment")
+REFUND_REASONS = ("requested_by_owner", "expired", "admin", "late_payment", "duplicate_payment")
+REFUND_CLAIM_LEASE = timedelta(minutes=2)
 
 
 class VoucherError(ValueError):
@@ -109,10 +110,12 @@ def refunds_by_voucher(voucher_ids: list[int]) -> dict[int, Refund]:
 
 
 def _paid_attempt(order: Order) -> PaymentAttempt:
+    """The attempt whose money paid the order: refunds go back to that payment."""
     attempt = db.session.scalar(
         select(PaymentAttempt).where(
             PaymentAttempt.order_id == order.id,
             PaymentAttempt.status == AttemptStatus.SUCCEEDED,
+            PaymentAttempt.fulfilled.is_(True),
         )
     )
     if attempt is None or attempt.intent_id is None:
@@ -177,58 +180,105 @@ def request_refund(actor: User, voucher: Voucher, *, reason: str, note: str = ""
     return refund
 
 
-def execute_refund(refund: Refund, now: datetime) -> Refund:
-    """Ask Stripe for the refund (same idempotency key on every retry) and settle it."""
+def execute_refund(refund: Refund, now: datetime) -> str:
+    """Have Stripe make the refund and settle it; returns "succeeded", "failed" (Stripe
+    refused or could not be reached: retried later) or "busy" (another request or job
+    holds it right now).
+
+    Only one caller at a time may ask Stripe: the refund is claimed by a conditional
+    update, committed before the call. A retry first looks at Stripe for the refund an
+    earlier call may have made without its answer arriving, so the money goes back once;
+    the order counts it once, on the move to `succeeded`."""
     if refund.status is RefundStatus.SUCCEEDED:
-        return refund
+        return "succeeded"
+    claimed = db.session.execute(
+        update(Refund)
+        .where(
+            Refund.id == refund.id,
+            Refund.status != RefundStatus.SUCCEEDED,
+            or_(Refund.claimed_at.is_(None), Refund.claimed_at < now - REFUND_CLAIM_LEASE),
+        )
+        .values(claimed_at=now, tries=Refund.tries + 1)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    db.session.commit()  # the claim is on record before Stripe is asked
+    if not claimed:
+        return "succeeded" if refund.status is RefundStatus.SUCCEEDED else "busy"
     order = refund.order
     try:
-        made = stripe_gateway.refund(
-            intent_id=refund.attempt.intent_id,
-            amount_minor=refund.amount_fen,
-            currency=order.currency,
-            idempotency_key=refund.idempotency_key,
-            metadata={"order": order.number, "refund": str(refund.id)},
-        )
+        made = None
+        if refund.tries > 1:
+            made = stripe_gateway.find_refund(refund.attempt.intent_id, str(refund.id))
+        if made is None:
+            made = stripe_gateway.refund(
+                intent_id=refund.attempt.intent_id,
+                amount_minor=refund.amount_fen,
+                currency=order.currency,
+                idempotency_key=refund.idempotency_key,
+                metadata={"order": order.number, "refund": str(refund.id)},
+            )
     except stripe_gateway.GatewayError as error:
-        refund.status = RefundStatus.FAILED
-        refund.failure_message = error.message[:500]
+        _release(refund, error.detail or error.message)
         record_event(order, "refund_failed", voucher=refund.voucher, message=error.message)
         db.session.flush()
-        return refund
-    refund.stripe_refund_id = made.id
+        return "failed"
     if made.status not in ("succeeded", "pending"):
-        refund.status = RefundStatus.FAILED
-        refund.failure_message = made.status
-        db.session.flush()
-        return refund
-    refund.status = RefundStatus.SUCCEEDED
-    refund.failure_message = None
+        _release(refund, made.status, stripe_refund_id=made.id)
+        return "failed"
+    _succeed(refund, made.id, now)
+    return "succeeded"
+
+
+def _release(refund: Refund, message: str, **values) -> None:
+    db.session.execute(
+        update(Refund)
+        .where(Refund.id == refund.id, Refund.status != RefundStatus.SUCCEEDED)
+        .values(
+            status=RefundStatus.FAILED, failure_message=message[:500], claimed_at=None, **values
+        )
+        .execution_options(synchronize_session=False)
+    )
+    db.session.refresh(refund)
+
+
+def _succeed(refund: Refund, stripe_refund_id: str, now: datetime) -> None:
+    """Settle a refund Stripe made: counted on the order and the voucher exactly once."""
+    moved = db.session.execute(
+        update(Refund)
+        .where(Refund.id == refund.id, Refund.status != RefundStatus.SUCCEEDED)
+        .values(
+            status=RefundStatus.SUCCEEDED,
+            stripe_refund_id=stripe_refund_id,
+            failure_message=None,
+            claimed_at=None,
+        )
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    db.session.refresh(refund)
+    if not moved:
+        return
     voucher = refund.voucher
     if voucher is not None:
         db.session.execute(
             update(Voucher)
-            .where(Voucher.id == voucher.id)
+            .where(Voucher.id == voucher.id, Voucher.status == VoucherStatus.REFUND_REQUESTED)
             .values(status=VoucherStatus.REFUNDED, refunded_at=now)
             .execution_options(synchronize_session=False)
         )
         db.session.refresh(voucher)
-    _count_refund(order, refund)
-    return refund
+    _count_refund(refund.order, refund)
 
 
 def _count_refund(order: Order, refund: Refund) -> None:
-    db.session.execute(
-        update(Order)
-        .where(Order.id == order.id)
-        .values(refunded_fen=Order.refunded_fen + refund.amount_fen)
-        .execution_options(synchronize_session=False)
-    )
-    db.session.refresh(order)
     data = {"amount_fen": refund.amount_fen, "refund": refund.stripe_refund_id}
-    if refund.voucher_id is None:  # a late payment on a closed order: no state to change
-        record_event(order, "late_payment_refunded", **data)
+    if refund.voucher_id is None:
+        # a whole payment that bought nothing: a late payment on a closed order (counted,
+        # so the closed order nets to zero) or a duplicate one (not part of the order)
+        if refund.reason == "late_payment":
+            _add_refunded(order, refund.amount_fen)
+        record_event(order, f"{refund.reason}_refunded", **data)
     else:
+        _add_refunded(order, refund.amount_fen)
         target = (
             OrderStatus.REFUNDED
             if order.refunded_fen >= order.total_fen
@@ -236,6 +286,16 @@ def _count_refund(order: Order, refund: Refund) -> None:
         )
         move(order, target, "refunded", voucher_id=refund.voucher_id, **data)
     db.session.flush()
+
+
+def _add_refunded(order: Order, amount_fen: int) -> None:
+    db.session.execute(
+        update(Order)
+        .where(Order.id == order.id)
+        .values(refunded_fen=Order.refunded_fen + amount_fen)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.refresh(order)
 
 
 def expire_due(now: datetime, batch: int = 500) -> dict[str, int]:
@@ -270,10 +330,10 @@ def expire_due(now: datetime, batch: int = 500) -> dict[str, int]:
         )
     )
     for refund in retry:
-        execute_refund(refund, now)
-        if refund.status is RefundStatus.SUCCEEDED:
+        outcome = execute_refund(refund, now)
+        if outcome == "succeeded":
             refunded += 1
-        else:
+        elif outcome == "failed":
             failed += 1
         db.session.commit()
     return {"expired": expired, "refunded": refunded, "failed": failed}

@@ -88,7 +88,9 @@ def pay(client, base: str, number: str, card: str = GOOD_CARD):
 def order_state(app, number: str) -> tuple[Order, list[Voucher], list[PaymentAttempt]]:
     with app.app_context():
         order = db.session.scalar(select(Order).where(Order.number == number))
-        vouchers = db.session.scalars(select(Voucher).where(Voucher.order_id == order.id)).all()
+        vouchers = db.session.scalars(
+            select(Voucher).where(Voucher.order_id == order.id).order_by(Voucher.id)
+        ).all()
         attempts = db.session.scalars(
             select(PaymentAttempt)
             .where(PaymentAttempt.order_id == order.id)
@@ -114,3 +116,37 @@ def stock(app, listing_id: int) -> int | None:
 def user_id(app, email: str) -> int:
     with app.app_context():
         return db.session.scalar(select(User.id).where(User.email == email))
+
+
+def stripe_money(base: str, number: str) -> tuple[int, int]:
+    """What Stripe holds for an order, over every PaymentIntent made for it:
+    (captured, refunded)."""
+    intents = stripe_get(base, "/v1/payment_intents", limit=100000)["data"]
+    paid = [
+        pi
+        for pi in intents
+        if (pi.get("metadata") or {}).get("order") == number and pi["status"] == "succeeded"
+    ]
+    refunded = sum(
+        r["amount"]
+        for pi in paid
+        for r in stripe_get(base, "/v1/refunds", payment_intent=pi["id"], limit=100)["data"]
+        if r["status"] in ("succeeded", "pending")
+    )
+    return sum(pi["amount"] for pi in paid), refunded
+
+
+def app_money(app, number: str) -> int:
+    """What the app says the marketplace kept of an order: the total less what was refunded
+    of it while paid, nothing for an order that closed unpaid."""
+    order, _, _ = order_state(app, number)
+    if order.status.value in ("pending_payment", "expired", "cancelled"):
+        return 0
+    return order.total_fen - order.refunded_fen
+
+
+def assert_money_matches(app, base: str, number: str) -> tuple[int, int]:
+    """Captured − refunded at Stripe equals what the app shows for the order."""
+    captured, refunded = stripe_money(base, number)
+    assert captured - refunded == app_money(app, number), (number, captured, refunded)
+    return captured, refunded

@@ -9,7 +9,16 @@ import pytest
 from sqlalchemy import func, select
 
 from marketplace.extensions import db
-from marketplace.models import CartLine, Listing, Order, Refund, StripeEvent, User, Voucher
+from marketplace.models import (
+    CartLine,
+    Listing,
+    Order,
+    OrderStatus,
+    Refund,
+    StripeEvent,
+    User,
+    Voucher,
+)
 
 from ..conftest import PASSWORD
 from .helpers import add_and_order, deliver, events_for, order_state, pay, stock, stripe_get
@@ -109,3 +118,45 @@ def test_two_refund_clicks_at_once_make_one_refund(app, client, make_user, shops
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(Refund)) == 1
         assert db.session.scalar(select(User.id).where(User.email == "buyer@example.com"))
+
+
+def test_a_refund_retried_at_once_by_the_owner_and_the_job_after_an_outage_counts_once(
+    app, client, make_user, shops, localstripe, stripe_proxy
+):
+    from ..faults import request_to
+    from .helpers import assert_money_matches
+
+    make_user("buyer@example.com")
+    client.login("buyer@example.com")
+    number = add_and_order(client, shops["listings"]["wash_a"], 2)
+    pay(client, localstripe, number)
+    _, _, (attempt,) = order_state(app, number)
+    (event,) = events_for(localstripe, attempt.intent_id)
+    deliver(client, event)
+    _, vouchers, _ = order_state(app, number)
+    first, second = sorted(vouchers, key=lambda v: v.id)
+    stripe_proxy.refuse(request_to("/v1/refunds"))
+    client.post(f"/account/vouchers/{first.id}/refund")  # Stripe unreachable: it fails
+    stripe_proxy.clear()
+
+    presses = []
+    for _ in range(5):
+        twin = app.test_client()
+        twin.login("buyer@example.com", PASSWORD)
+        presses.append(lambda c=twin: c.post(f"/account/vouchers/{first.id}/refund").status_code)
+    runner = app.test_cli_runner()
+    job = lambda: runner.invoke(args=["vouchers", "expire"]).exit_code  # noqa: E731
+    outcomes = in_parallel([*presses, job, job])
+    assert outcomes[:5] == [302] * 5 and outcomes[5:] == [0, 0], outcomes
+    order, vouchers, _ = order_state(app, number)
+    assert [v.status.value for v in sorted(vouchers, key=lambda v: v.id)] == [
+        "refunded",
+        "issued",
+    ]
+    assert order.refunded_fen == 3900 and order.status is OrderStatus.PARTIALLY_REFUNDED
+    assert assert_money_matches(app, localstripe, number) == (7800, 3900)
+
+    assert client.post(f"/account/vouchers/{second.id}/refund").status_code == 302
+    order, _, _ = order_state(app, number)
+    assert order.refunded_fen == 7800 and order.status is OrderStatus.REFUNDED
+    assert assert_money_matches(app, localstripe, number) == (7800, 7800)

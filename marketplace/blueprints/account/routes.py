@@ -61,7 +61,8 @@ def order(number: str):
     processing = (
         found.status is OrderStatus.PENDING_PAYMENT
         and last is not None
-        and last.status in (AttemptStatus.PROCESSING, AttemptStatus.SUCCEEDED)
+        and last.status
+        in (AttemptStatus.PROCESSING, AttemptStatus.SUCCEEDED, AttemptStatus.UNKNOWN)
     )
     if processing and payments.stale(last, utcnow()):
         try:
@@ -118,7 +119,7 @@ def refund_voucher(voucher_id: int):
         flash(_("The form has expired. Please try again."), "error")
         return back
     existing = vouchers.refunds_by_voucher([voucher.id]).get(voucher.id)
-    if existing is not None and existing.status is RefundStatus.FAILED:
+    if existing is not None and existing.status is not RefundStatus.SUCCEEDED:
         refund = existing  # the owner retries a refund Stripe could not make
     else:
         try:
@@ -128,10 +129,12 @@ def refund_voucher(voucher_id: int):
             flash(refund_error_message(error.code), "error")
             return back
         db.session.commit()
-    vouchers.execute_refund(refund, utcnow())
+    outcome = vouchers.execute_refund(refund, utcnow())
     db.session.commit()
-    if refund.status is RefundStatus.SUCCEEDED:
+    if outcome == "succeeded":
         flash(_("Refunded %(amount)s to your card.", amount=money(refund.amount_fen)), "success")
+    elif outcome == "busy":
+        flash(refund_error_message("status_refund_requested"), "error")
     else:
         flash(
             _("The refund could not be made just now; we keep trying, or press refund again."),

@@ -155,7 +155,7 @@ def refund_voucher(voucher_id: int):
             flash(error, "error")
         return redirect(back)
     existing = voucher_service.refunds_by_voucher([voucher.id]).get(voucher.id)
-    if existing is not None and existing.status is RefundStatus.FAILED:
+    if existing is not None and existing.status is not RefundStatus.SUCCEEDED:
         refund = existing
     else:
         try:
@@ -167,10 +167,12 @@ def refund_voucher(voucher_id: int):
             flash(refund_error_message(error.code), "error")
             return redirect(back)
         db.session.commit()
-    voucher_service.execute_refund(refund, utcnow())
+    outcome = voucher_service.execute_refund(refund, utcnow())
     db.session.commit()
-    if refund.status is RefundStatus.SUCCEEDED:
+    if outcome == "succeeded":
         flash(_("The voucher was refunded."), "success")
+    elif outcome == "busy":
+        flash(refund_error_message("status_refund_requested"), "error")
     else:
         flash(
             _("Stripe could not make the refund: %(message)s", message=refund.failure_message),

@@ -46,7 +46,11 @@ def pay_page(number: str):
     if order.status is not OrderStatus.PENDING_PAYMENT:
         return redirect(url_for("account.order", number=number))
     last = payments.latest_attempt(order)
-    if last is not None and last.status in (AttemptStatus.PROCESSING, AttemptStatus.SUCCEEDED):
+    if last is not None and last.status in (
+        AttemptStatus.PROCESSING,
+        AttemptStatus.SUCCEEDED,
+        AttemptStatus.UNKNOWN,
+    ):
         return redirect(url_for("account.order", number=number))
     return render_template(
         "checkout/pay.html", order=order, form=PayForm(), cancel_form=CancelForm(), last=last
@@ -67,14 +71,13 @@ def pay(number: str):
     try:
         attempt = payments.begin_attempt(current_user, order, now)
         db.session.commit()
-    except (OrderError, IntegrityError) as error:
+    except OrderError as error:
+        db.session.commit()  # what Stripe said of the previous attempt is kept
+        flash(order_error_message(error), "error")
+        return redirect(url_for("account.order", number=number))
+    except IntegrityError:
         db.session.rollback()
-        message = (
-            order_error_message(error)
-            if isinstance(error, OrderError)
-            else order_error_message(OrderError("payment_under_way"))
-        )
-        flash(message, "error")
+        flash(order_error_message(OrderError("payment_under_way")), "error")
         return redirect(url_for("account.order", number=number))
     except stripe_gateway.GatewayError as error:
         db.session.rollback()
@@ -84,6 +87,15 @@ def pay(number: str):
         return redirect(url_for("checkout.pay_page", number=number))
     state = payments.pay_with_card(current_user, attempt, form.token.data)
     db.session.commit()
+    if attempt.status is AttemptStatus.UNKNOWN:
+        flash(
+            _(
+                "The payment service did not answer. We are checking with it whether your "
+                "payment went through; you will not be charged twice."
+            ),
+            "error",
+        )
+        return redirect(url_for("account.order", number=number))
     if attempt.status is AttemptStatus.FAILED:
         return redirect(url_for("checkout.pay_page", number=number))
     if state is not None and attempt.status is AttemptStatus.REQUIRES_ACTION:
