@@ -9,7 +9,9 @@ Stripe's behaviour where it matters to us:
   `metadata`), honouring the `Idempotency-Key` header: the same key with the same parameters
   answers the first transfer again; with other parameters it is a 400, as on Stripe;
 - `GET /v1/transfers/{id}` and `GET /v1/transfers?destination=&transfer_group=`;
-- PaymentIntents accept `transfer_group` (separate charges and transfers).
+- PaymentIntents accept `transfer_group` (separate charges and transfers);
+- `POST /_local/forget-idempotency-keys` forgets the transfers' idempotency keys, as Stripe
+  does after 24 hours (for tests of a payout retried the next day; not a Stripe endpoint).
 
 Objects live in localstripe's store, so `--store` keeps them across restarts.
 """
@@ -132,6 +134,13 @@ async def list_transfers(request):
     )
 
 
+async def forget_idempotency_keys(request):
+    names = [name for name in store if name.startswith("connect_idempotency:")]
+    for name in names:
+        del store[name]
+    return server.json_response({"forgotten": len(names)})
+
+
 def _accept_transfer_group() -> None:
     intent = resources.PaymentIntent
     if getattr(intent, "_accepts_transfer_group", False):
@@ -155,3 +164,4 @@ def install(app: web.Application) -> None:
     app.router.add_post("/v1/transfers", create_transfer)
     app.router.add_get("/v1/transfers/{id}", retrieve_transfer)
     app.router.add_get("/v1/transfers", list_transfers)
+    app.router.add_post("/_local/forget-idempotency-keys", forget_idempotency_keys)

@@ -174,6 +174,9 @@ def payouts_run() -> None:
     without an account accumulate. Running it again pays nobody twice."""
     counts = ledger.run_payouts(utcnow(), current_app.config["MARKETPLACE_CURRENCY"])
     db.session.commit()
+    if counts.get("locked"):
+        click.echo("another payouts run is under way: nothing done (it will pay everyone)")
+        return
     click.echo(
         f"paid {counts['paid']} payouts, {counts['amount_fen']} fen; "
         f"shops without a payout account {counts['no_account']}; "

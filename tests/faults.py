@@ -47,6 +47,7 @@ class Fault:
     match: Match
     times: int | None
     released: threading.Event = field(default_factory=threading.Event)
+    reached: threading.Event = field(default_factory=threading.Event)
     hits: int = 0
 
 
@@ -112,6 +113,7 @@ class StripeProxy:
                     continue
                 if fault.match(method, path, body):
                     fault.hits += 1
+                    fault.reached.set()
                     return fault
         return None
 

@@ -10,7 +10,7 @@ payout adds a negative reversal entry instead, which nets against the next payou
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import case, func, select, update
 from sqlalchemy.orm import joinedload
@@ -28,7 +28,8 @@ from ..models import (
     Shop,
     Voucher,
 )
-from . import audit, stripe_gateway
+from ..models.types import utcnow
+from . import audit, job_locks, stripe_gateway
 
 
 def commission_for(gross_fen: int, bps: int) -> int:
@@ -275,38 +276,71 @@ def _net_by_order(by_order: dict[int, int]) -> list[tuple[int, int]]:
     return sorted(result)
 
 
-def _settle(payout: Payout, now: datetime) -> None:
+def _settle(payout: Payout, now: datetime) -> bool:
     """Make the payout's missing transfers (same idempotency keys on every try); once all
-    exist, the payout and its entries are paid."""
+    exist, the payout and its entries are paid. A transfer asked for before whose answer
+    never came is looked up at Stripe first: Stripe forgets idempotency keys after a day,
+    so sending it again could pay the shop twice. Returns whether this call paid it."""
     for part in payout.transfers:
         if part.stripe_transfer_id:
             continue
-        made = stripe_gateway.transfer(
-            amount_minor=part.amount_fen,
-            currency=payout.currency,
-            destination=payout.destination,
-            transfer_group=part.transfer_group,
-            idempotency_key=part.idempotency_key,
-            metadata={"payout": payout.reference, "order": part.order.number},
-        )
+        made = None
+        if part.sent_at is not None:
+            made = stripe_gateway.find_transfer(
+                part.transfer_group, payout.destination, payout.reference
+            )
+        if made is None:
+            part.sent_at = part.sent_at or now
+            db.session.commit()  # on record before Stripe is asked
+            made = stripe_gateway.transfer(
+                amount_minor=part.amount_fen,
+                currency=payout.currency,
+                destination=payout.destination,
+                transfer_group=part.transfer_group,
+                idempotency_key=part.idempotency_key,
+                metadata={"payout": payout.reference, "order": part.order.number},
+            )
         part.stripe_transfer_id = made.id
         db.session.commit()  # a transfer made is recorded before the next is asked for
+    paid = db.session.execute(
+        update(Payout)
+        .where(Payout.id == payout.id, Payout.status == PayoutStatus.PROCESSING)
+        .values(status=PayoutStatus.PAID, paid_at=now, failure_message=None)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    db.session.refresh(payout)
+    if not paid:
+        return False
     db.session.execute(
         update(LedgerEntry)
         .where(LedgerEntry.payout_id == payout.id, LedgerEntry.status == EntryStatus.OPEN)
         .values(status=EntryStatus.PAID, settled_at=now)
         .execution_options(synchronize_session=False)
     )
-    payout.status = PayoutStatus.PAID
-    payout.paid_at = now
-    payout.failure_message = None
     audit.record(None, "payout.paid", payout, shop_id=payout.shop_id, amount_fen=payout.amount_fen)
     db.session.flush()
+    return True
+
+
+PAYOUTS_LEASE = timedelta(minutes=30)
 
 
 def run_payouts(now: datetime, currency: str) -> dict[str, int]:
-    """Pay every shop its payable balance. Safe to run again (and after a crash): payouts
-    left processing are finished with the same idempotency keys, so nobody is paid twice."""
+    """Pay every shop its payable balance, one run at a time (a lease in the database:
+    a second run while one is under way does nothing and says so). Safe to run again (and
+    after a crash): payouts left processing are finished, looking up at Stripe what an
+    earlier run may have sent, so nobody is paid twice."""
+    holder = job_locks.holder_name()
+    if not job_locks.acquire("payouts", holder, now, PAYOUTS_LEASE):
+        return {"locked": 1}
+    try:
+        return _run_payouts(now, currency, holder)
+    finally:
+        db.session.rollback()
+        job_locks.release("payouts", holder)
+
+
+def _run_payouts(now: datetime, currency: str, holder: str) -> dict[str, int]:
     result = {"paid": 0, "amount_fen": 0, "failed": 0, "no_account": 0, "nothing_due": 0}
     unfinished = db.session.scalars(
         select(Payout.id).where(Payout.status == PayoutStatus.PROCESSING).order_by(Payout.id)
@@ -341,9 +375,11 @@ def run_payouts(now: datetime, currency: str) -> dict[str, int]:
         db.session.commit()
         payout_ids.append(payout.id)
     for payout_id in payout_ids:
+        if not job_locks.renew("payouts", holder, utcnow(), PAYOUTS_LEASE):
+            break  # the lease ran out and another run took over: it finishes the rest
         payout = db.session.get(Payout, payout_id)
         try:
-            _settle(payout, now)
+            settled = _settle(payout, now)
         except stripe_gateway.GatewayError as error:
             db.session.rollback()
             payout = db.session.get(Payout, payout_id)
@@ -352,6 +388,7 @@ def run_payouts(now: datetime, currency: str) -> dict[str, int]:
             result["failed"] += 1
             continue
         db.session.commit()
-        result["paid"] += 1
-        result["amount_fen"] += payout.amount_fen
+        if settled:
+            result["paid"] += 1
+            result["amount_fen"] += payout.amount_fen
     return result
