@@ -17,6 +17,7 @@ from .services import (
     maintenance_rules,
     notifications,
     payments,
+    reconcile,
     reminders,
     vouchers,
 )
@@ -30,6 +31,7 @@ maintenance_cli = AppGroup("maintenance", help="Maintenance rules.")
 orders_cli = AppGroup("orders", help="Orders.")
 vouchers_cli = AppGroup("vouchers", help="Vouchers.")
 payouts_cli = AppGroup("payouts", help="Paying the shops what they earned.")
+payments_cli = AppGroup("payments", help="Payments at Stripe.")
 reminders_cli = AppGroup("reminders", help="Owners' reminders.")
 
 DEMO_ACCOUNTS = (
@@ -184,6 +186,26 @@ def payouts_run() -> None:
     )
 
 
+@payments_cli.command("reconcile")
+@click.option("--days", type=click.IntRange(1, 90), default=7, show_default=True)
+def payments_reconcile(days: int) -> None:
+    """Compare the last DAYS of payments, refunds and payouts with Stripe: finish what an
+    outage or a lost answer left undone, and print what needs a person. Idempotent: run it
+    hourly (and after an incident)."""
+    report = reconcile.reconcile(utcnow(), days)
+    db.session.commit()
+    for line in report.repaired:
+        click.echo(f"repaired: {line}")
+    for line in report.problems:
+        click.echo(f"PROBLEM: {line}")
+    click.echo(
+        f"checked {report.checked}; repaired {len(report.repaired)}; "
+        f"problems {len(report.problems)}"
+    )
+    if report.problems:
+        raise SystemExit(1)
+
+
 def _external_url(endpoint: str, **values) -> str:
     """An absolute link for an email sent outside a request (PUBLIC_BASE_URL)."""
     with current_app.test_request_context(base_url=current_app.config["PUBLIC_BASE_URL"]):
@@ -212,4 +234,5 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(orders_cli)
     app.cli.add_command(vouchers_cli)
     app.cli.add_command(payouts_cli)
+    app.cli.add_command(payments_cli)
     app.cli.add_command(reminders_cli)

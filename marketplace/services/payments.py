@@ -111,8 +111,7 @@ def _settle_previous(attempt: PaymentAttempt, now: datetime) -> None:
     if attempt.status is AttemptStatus.STARTED and attempt.created_at > now - STUCK_AFTER:
         raise OrderError("payment_under_way")  # another request is paying right now
     if attempt.intent_id is None:
-        # Never confirmed: an intent created without an answer cannot be charged.
-        _set_status(attempt, AttemptStatus.CANCELED)
+        cancel_unconfirmed(attempt)
         return
     sync_attempt(attempt, now)
     if attempt.status is AttemptStatus.PROCESSING:
@@ -122,6 +121,12 @@ def _settle_previous(attempt: PaymentAttempt, now: datetime) -> None:
         _apply(attempt, stripe_gateway.cancel_intent(attempt.intent_id))
         if attempt.status is AttemptStatus.SUCCEEDED:
             fulfil(attempt, now)
+
+
+def cancel_unconfirmed(attempt: PaymentAttempt) -> None:
+    """Close an attempt that has no intent on record: it was never confirmed (an intent
+    whose creation answer was lost cannot be charged), so it can take no money."""
+    _set_status(attempt, AttemptStatus.CANCELED)
 
 
 def _set_status(attempt: PaymentAttempt, target: AttemptStatus, **values) -> bool:

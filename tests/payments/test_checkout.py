@@ -339,11 +339,25 @@ def test_bad_webhooks_are_refused_and_change_nothing(app, client, shops, localst
         ),
     ]
     assert [r.status_code for r in bad] == [400, 400, 400, 400]
+    signed_but_not_events = [
+        deliver(client, b"[]"),
+        deliver(client, b'"evt_1"'),
+        deliver(client, b"null"),
+        deliver(client, {"id": "evt_3", "type": "payment_intent.succeeded", "data": []}),
+        deliver(client, {"id": 7, "type": "payment_intent.succeeded", "data": {"object": {}}}),
+        deliver(client, {"type": "payment_intent.succeeded", "data": {"object": {"id": "pi"}}}),
+        deliver(client, event, timestamp=int(time.time()) + 3600),  # from the future
+        deliver(client, event, timestamp=int(time.time()) + 301),
+    ]
+    assert [r.status_code for r in signed_but_not_events] == [400] * 8
+    assert deliver(client, event, timestamp=int(time.time()) + 60).status_code == 200, (
+        "a clock a minute ahead is within the tolerance"
+    )
     unknown = {"id": "evt_2", "type": "customer.created", "data": {"object": {"id": "cus_1"}}}
     response = deliver(client, unknown)
     assert response.status_code == 200 and response.get_json()["outcome"] == "ignored"
     with app.app_context():
-        assert db.session.scalars(select(StripeEvent.event_id)).all() == ["evt_2"]
+        assert sorted(db.session.scalars(select(StripeEvent.event_id))) == ["evt_1", "evt_2"]
 
 
 # --- jobs -------------------------------------------------------------------------------
