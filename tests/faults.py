@@ -92,8 +92,10 @@ class StripeProxy:
     def drop_answer(self, match: Match, times: int | None = 1) -> Fault:
         return self._add("drop", match, times)
 
-    def hold(self, match: Match, times: int | None = 1) -> Fault:
-        return self._add("hold", match, times)
+    def hold(self, match: Match, times: int | None = 1, *, then_drop: bool = False) -> Fault:
+        """Forward, then keep the answer until `released` is set (and then drop it, if
+        `then_drop`)."""
+        return self._add("hold_drop" if then_drop else "hold", match, times)
 
     def clear(self) -> None:
         with self.lock:
@@ -141,8 +143,10 @@ class StripeProxy:
             self.forwarded.append((method, path))
         if fault is not None and fault.action == "drop":
             return self._hang_up(handler)
-        if fault is not None and fault.action == "hold":
+        if fault is not None and fault.action in ("hold", "hold_drop"):
             fault.released.wait(30)
+            if fault.action == "hold_drop":
+                return self._hang_up(handler)
         try:
             handler.send_response(status)
             for name, value in answer_headers:

@@ -3,6 +3,8 @@
 Every test ends on the money: what Stripe captured less what it refunded equals what the
 app shows for the order (`assert_money_matches`)."""
 
+import threading
+
 import pytest
 import requests
 from sqlalchemy import select
@@ -98,6 +100,27 @@ def test_a_slow_charge_answer_is_read_back_not_taken_for_a_failure(
         db.session.commit()
     page = buyer.get(f"/account/orders/{number}").get_data(as_text=True)
     assert 'data-order-status="paid"' in page
+    assert assert_money_matches(app, localstripe, number) == (3900, 0)
+
+
+@pytest.mark.parametrize("answer", ["lost", "late"])
+def test_the_webhook_paying_while_the_pay_request_waits_is_never_overwritten(
+    app, buyer, shops, localstripe, stripe_proxy, answer
+):
+    number = add_and_order(buyer, shops["listings"]["wash_a"])
+    waiting = stripe_proxy.hold(charges, then_drop=answer == "lost")
+    paying = threading.Thread(target=lambda: pay(buyer, localstripe, number))
+    paying.start()
+    assert waiting.reached.wait(10)
+    # Stripe charged; its webhook arrives while the pay request still waits for the answer
+    webhook = app.test_client()
+    assert deliver_success(webhook, localstripe, app, number).status_code == 200
+    waiting.released.set()
+    paying.join(20)
+    order, vouchers, (attempt,) = order_state(app, number)
+    assert order.status is OrderStatus.PAID and len(vouchers) == 1
+    assert attempt.status is AttemptStatus.SUCCEEDED and attempt.fulfilled
+    assert "payment_failed" not in event_kinds(app, number)
     assert assert_money_matches(app, localstripe, number) == (3900, 0)
 
 
