@@ -42,13 +42,6 @@ from .helpers import (
 OWNER = "buyer@example.com"
 
 
-@pytest.fixture
-def buyer(client, make_user, shops):
-    make_user(OWNER)
-    client.login(OWNER)
-    return client
-
-
 def set_listing(app, listing_id, **values):
     with app.app_context():
         listing = db.session.get(Listing, listing_id)

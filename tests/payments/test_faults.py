@@ -33,15 +33,7 @@ from .helpers import (
     stripe_money,
 )
 
-OWNER = "buyer@example.com"
 REFUNDS = request_to("/v1/refunds")
-
-
-@pytest.fixture
-def buyer(client, make_user, shops):
-    make_user(OWNER)
-    client.login(OWNER)
-    return client
 
 
 def event_kinds(app, number) -> list[str]:

@@ -2,7 +2,6 @@
 
 from datetime import timedelta
 
-import pytest
 import requests
 from sqlalchemy import select
 
@@ -12,15 +11,6 @@ from marketplace.models import AttemptStatus, OrderStatus, PaymentAttempt, Vouch
 from ..conftest import STRIPE_SECRET_KEY
 from ..faults import charges, request_to
 from .helpers import add_and_order, assert_money_matches, deliver_success, order_state, pay
-
-OWNER = "buyer@example.com"
-
-
-@pytest.fixture
-def buyer(client, make_user, shops):
-    make_user(OWNER)
-    client.login(OWNER)
-    return client
 
 
 def reconcile(app):

@@ -2,7 +2,6 @@
 
 from datetime import timedelta
 
-import pytest
 from sqlalchemy import func, select
 
 from marketplace.extensions import db
@@ -20,13 +19,6 @@ from marketplace.models.types import utcnow
 from .helpers import add_and_order, deliver_success, order_state, pay, stripe_get
 
 OWNER = "buyer@example.com"
-
-
-@pytest.fixture
-def buyer(client, make_user, shops):
-    make_user(OWNER)
-    client.login(OWNER)
-    return client
 
 
 def paid_order(app, client, base, listing_id, quantity=1) -> str:
