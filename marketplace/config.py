@@ -35,6 +35,7 @@ class Config:
         self.REMEMBER_COOKIE_SAMESITE = "Lax"
         self.REMEMBER_COOKIE_SECURE = self.SESSION_COOKIE_SECURE
         self.PERMANENT_SESSION_LIFETIME = timedelta(days=14)
+        self.PASSWORD_HASH_METHOD = "scrypt"  # noqa: S105 (werkzeug's default; not a secret)
         self.PROXY_FIX_X_FOR = int(env.get("PROXY_FIX_X_FOR", "0"))
 
         # Public pages kept rendered for anonymous visitors, per worker (marketplace/page_cache.py).
@@ -101,4 +102,6 @@ class TestConfig(Config):
         self.RATELIMIT_ENABLED = False
         self.RATELIMIT_STORAGE_URI = "memory://"
         self.PAGE_CACHE_SECONDS = 0  # tests of the page cache turn it on
+        # Hundreds of accounts are made and signed in: hashing is not what the tests test.
+        self.PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"  # noqa: S105
         self.SERVER_NAME = None

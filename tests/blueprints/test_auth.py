@@ -176,3 +176,13 @@ def test_a_missing_session_asks_to_sign_in(client):
     response = client.get("/account/password")
     assert response.status_code == 302
     assert response.headers["Location"].startswith("/auth/login?next=")
+
+
+def test_passwords_are_hashed_with_scrypt_outside_the_tests():
+    from marketplace.config import Config
+    from marketplace.models import User
+
+    assert Config().PASSWORD_HASH_METHOD == "scrypt"
+    user = User(email="x@example.com", display_name="x")
+    user.set_password(PASSWORD)  # no app: the production default
+    assert user.password_hash.startswith("scrypt:") and user.check_password(PASSWORD)

@@ -39,17 +39,3 @@ def limits_on(app):
     limiter.init_app(app)
     yield
     limiter.reset()
-
-
-@pytest.fixture(autouse=True)
-def _fast_password_hashes(monkeypatch):
-    """Cheap hashes for the many accounts these tests make (hashing is not under attack here)."""
-    from werkzeug.security import generate_password_hash
-
-    import marketplace.models.users as users
-
-    monkeypatch.setattr(
-        users,
-        "generate_password_hash",
-        lambda password: generate_password_hash(password, method="pbkdf2:sha256:1000"),
-    )
