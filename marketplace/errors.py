@@ -1,9 +1,17 @@
-"""Error pages in the visitor's language."""
+"""Error pages in the visitor's language.
+
+Every page rolls the request's transaction back first: after a failed statement the session
+(and on PostgreSQL the transaction itself) refuses further queries until then, and the page
+needs them (the signed-in user, the unread count). Whatever the request wrote is not kept
+anyway: only a route that succeeds commits.
+"""
 
 from flask import render_template
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+from .extensions import db
 
 MESSAGES = {
     400: (
@@ -23,6 +31,7 @@ MESSAGES = {
 
 
 def render_error(code: int, detail: str | None = None):
+    db.session.rollback()
     title, message = MESSAGES.get(code, MESSAGES[500])
     return render_template(
         "errors/error.html", code=code, title=title, message=detail or message
@@ -39,6 +48,12 @@ def register_error_handlers(app) -> None:
                 "Please reload the page and try again."
             ),
         )
+
+    @app.errorhandler(InternalServerError)
+    def server_error(error):
+        """Any unhandled exception outside debug and testing (Flask wraps it, with
+        `error.original_exception`, after logging it) and `abort(500)`."""
+        return render_error(500)
 
     @app.errorhandler(HTTPException)
     def http_error(error):

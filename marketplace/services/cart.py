@@ -4,7 +4,8 @@ Signed-in owners' lines are rows; a guest's are a plain dict the caller keeps (t
 and are merged into the rows on sign-in.
 """
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
 from ..extensions import db
@@ -74,13 +75,52 @@ def guest_lines(stored: dict) -> list[CartLine]:
     return sorted(lines, key=lambda line: list(wanted).index(line.listing_id))
 
 
-def add(user: User, listing: Listing, quantity: int, variant_id: int | None) -> CartLine:
-    """Add units of a listing (adding to a line already there) for the selected vehicle."""
-    line = db.session.scalar(
-        select(CartLine).where(CartLine.user_id == user.id, CartLine.listing_id == listing.id)
+def _line_of(user: User, listing: Listing) -> CartLine | None:
+    return db.session.scalar(
+        select(CartLine)
+        .where(CartLine.user_id == user.id, CartLine.listing_id == listing.id)
+        .execution_options(populate_existing=True)
     )
-    if line is None:
-        count = len(user_lines(user))
+
+
+def _add_to_line(user: User, listing: Listing, quantity: int, variant_id: int | None) -> bool:
+    """Add to the owner's line in one statement if there is one and the sum stays within
+    1..MAX_UNITS_PER_LINE and the stock; False otherwise. Parallel adds queue on the row, and
+    each sees the sum the one before it left."""
+    limit = MAX_UNITS_PER_LINE if listing.stock is None else min(MAX_UNITS_PER_LINE, listing.stock)
+    values = {"quantity": CartLine.quantity + quantity, "price_seen_fen": listing.price_fen}
+    if variant_id:
+        values["variant_id"] = variant_id
+    return (
+        db.session.execute(
+            update(CartLine)
+            .where(
+                CartLine.user_id == user.id,
+                CartLine.listing_id == listing.id,
+                (CartLine.quantity + quantity).between(1, limit),
+            )
+            .values(**values)
+            .execution_options(synchronize_session=False)
+        ).rowcount
+        == 1
+    )
+
+
+def add(user: User, listing: Listing, quantity: int, variant_id: int | None) -> CartLine:
+    """Add units of a listing (adding to a line already there) for the selected vehicle.
+
+    Safe to run twice at once (a double click, two tabs): the units are added in the
+    database, and a line made by a parallel add at the same moment is added to."""
+    for _attempt in range(3):
+        if _add_to_line(user, listing, quantity, variant_id):
+            return _line_of(user, listing)
+        line = _line_of(user, listing)
+        if line is not None:
+            check_quantity(listing, line.quantity + quantity)
+            continue  # the line shrank after the update looked: try again
+        count = db.session.scalar(
+            select(func.count(CartLine.id)).where(CartLine.user_id == user.id)
+        )
         if count >= MAX_LINES:
             raise CartError("too_many_lines")
         check_quantity(listing, quantity)
@@ -91,14 +131,13 @@ def add(user: User, listing: Listing, quantity: int, variant_id: int | None) -> 
             price_seen_fen=listing.price_fen,
             variant_id=variant_id,
         )
-        db.session.add(line)
-    else:
-        check_quantity(listing, line.quantity + quantity)
-        line.quantity += quantity
-        line.price_seen_fen = listing.price_fen
-        line.variant_id = variant_id or line.variant_id
-    db.session.flush()
-    return line
+        try:
+            with db.session.begin_nested():
+                db.session.add(line)
+            return line
+        except IntegrityError:
+            continue  # a parallel add made the line first: add to it
+    raise CartError("busy")
 
 
 def add_to_guest(stored: dict, listing: Listing, quantity: int, variant_id: int | None) -> dict:

@@ -55,17 +55,27 @@ def preferences_for(user_ids) -> dict[int, dict[str, Channels]]:
     }
 
 
-def set_preference(user: User, kind: str, *, in_app: bool, email: bool) -> None:
-    if kind not in NotificationKind.ALL:
-        raise ValueError(kind)
-    row = db.session.scalar(
+def _preference(user: User, kind: str) -> NotificationPreference | None:
+    return db.session.scalar(
         select(NotificationPreference).where(
             NotificationPreference.user_id == user.id, NotificationPreference.kind == kind
         )
     )
+
+
+def set_preference(user: User, kind: str, *, in_app: bool, email: bool) -> None:
+    if kind not in NotificationKind.ALL:
+        raise ValueError(kind)
+    row = _preference(user, kind)
     if row is None:
-        row = NotificationPreference(user_id=user.id, kind=kind)
-        db.session.add(row)
+        try:
+            with db.session.begin_nested():
+                db.session.add(
+                    NotificationPreference(user_id=user.id, kind=kind, in_app=in_app, email=email)
+                )
+            return
+        except IntegrityError:  # the same form, saved at the same moment, made the row first
+            row = _preference(user, kind)
     row.in_app, row.email = in_app, email
     db.session.flush()
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
 from ..extensions import db
@@ -141,12 +142,15 @@ def save_policy(
         raise InsuranceError("expiry_past", "expires_on")
     if expires_on > today + timedelta(days=MAX_INSURANCE_DAYS_AHEAD):
         raise InsuranceError("expiry_too_far", "expires_on")
-    policy = db.session.scalar(
-        select(InsurancePolicy).where(InsurancePolicy.vehicle_id == vehicle.id)
-    )
+    policy = policy_of(vehicle)
     if policy is None:
-        policy = InsurancePolicy(vehicle_id=vehicle.id)
-        db.session.add(policy)
+        policy = InsurancePolicy(vehicle_id=vehicle.id, insurer=insurer, expires_on=expires_on)
+        try:
+            with db.session.begin_nested():
+                db.session.add(policy)
+            return policy
+        except IntegrityError:  # the same form, saved at the same moment, made the row first
+            policy = policy_of(vehicle)
     policy.insurer, policy.expires_on = insurer, expires_on
     db.session.flush()
     return policy

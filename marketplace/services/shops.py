@@ -5,6 +5,7 @@ import secrets
 
 from pypinyin import lazy_pinyin
 from sqlalchemy import or_, select, update
+from sqlalchemy.exc import IntegrityError
 
 from ..extensions import db
 from ..models import (
@@ -108,6 +109,11 @@ def can_view(user: User, shop: Shop) -> bool:
     return shop.chain.admin_id == user.id or (member is not None and member.shop_id == shop.id)
 
 
+def _chain_named(name: str) -> Chain | None:
+    """The chain called `name`, locked until the end of the transaction (PostgreSQL)."""
+    return db.session.scalar(select(Chain).where(Chain.name == name).with_for_update())
+
+
 def apply_for_shop(
     applicant: User,
     *,
@@ -133,12 +139,30 @@ def apply_for_shop(
         raise ShopError("bad_latitude", "latitude")
     if not (-180 <= longitude <= 180):
         raise ShopError("bad_longitude", "longitude")
-    chain = db.session.scalar(select(Chain).where(Chain.name == chain_name))
+    chain = _chain_named(chain_name)
     if chain is None:
         chain = Chain(name=chain_name, admin_id=applicant.id)
-        db.session.add(chain)
-    elif chain.admin_id != applicant.id:
+        try:
+            with db.session.begin_nested():
+                db.session.add(chain)
+        except IntegrityError:  # another application made the chain at the same moment
+            chain = _chain_named(chain_name)
+            if chain is None:
+                raise
+    if chain.admin_id != applicant.id:
         raise ShopError("chain_taken", "chain_name")
+    # The same application sent twice (a double submit) is filed once; the chain's row lock
+    # makes a concurrent copy wait for the first and then find it.
+    duplicate = db.session.scalar(
+        select(Shop).where(
+            Shop.chain_id == chain.id,
+            Shop.status == ShopStatus.APPLIED,
+            Shop.name == name.strip(),
+            Shop.licence_number == licence_number,
+        )
+    )
+    if duplicate is not None:
+        return duplicate
     member = staff_membership(applicant)
     if member is not None and chain.admin_id != applicant.id:
         raise ShopError("already_staff")
@@ -159,7 +183,13 @@ def apply_for_shop(
     db.session.add(shop)
     db.session.flush()
     if member is None:
-        db.session.add(ShopStaff(shop_id=shop.id, user_id=applicant.id, role=StaffRole.MANAGER))
+        try:
+            with db.session.begin_nested():
+                db.session.add(
+                    ShopStaff(shop_id=shop.id, user_id=applicant.id, role=StaffRole.MANAGER)
+                )
+        except IntegrityError:
+            pass  # another application of theirs, at the same moment, made them staff first
     audit.record(applicant, "shop.applied", shop, chain=chain.name)
     db.session.flush()
     return shop
@@ -272,14 +302,33 @@ def invitations_for(user: User) -> list[StaffInvitation]:
 
 
 def accept_invitation(user: User, invitation: StaffInvitation) -> ShopStaff:
-    """Join the shop; a person works at one shop at a time."""
+    """Join the shop; a person works at one shop at a time.
+
+    The invitation is claimed with a conditional update, so when it is accepted twice at the
+    same moment (a double submit) one request joins and the other answers with that
+    membership."""
     if invitation.email != user.email or invitation.accepted_at is not None:
         raise ShopError("not_found")
+    claimed = db.session.execute(
+        update(StaffInvitation)
+        .where(StaffInvitation.id == invitation.id, StaffInvitation.accepted_at.is_(None))
+        .values(accepted_at=utcnow())
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    db.session.expire(invitation, ["accepted_at"])
+    if claimed != 1:
+        member = staff_membership(user)
+        if member is None or member.shop_id != invitation.shop_id:
+            raise ShopError("not_found")
+        return member
     if staff_membership(user) is not None:
         raise ShopError("already_staff")
-    invitation.accepted_at = utcnow()
     member = ShopStaff(shop_id=invitation.shop_id, user_id=user.id, role=invitation.role)
-    db.session.add(member)
+    try:
+        with db.session.begin_nested():
+            db.session.add(member)
+    except IntegrityError:  # another invitation of theirs, accepted at the same moment
+        raise ShopError("already_staff") from None
     if user.role is Role.OWNER:
         user.role = Role.SHOP_STAFF
     db.session.flush()
