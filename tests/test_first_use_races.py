@@ -4,10 +4,7 @@ The parallel tests fire the same form from several signed-in clients at once and
 PostgreSQL only (as in tests/payments/test_concurrency.py); the others run on both databases.
 """
 
-import os
-from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
-from threading import Barrier
 
 import pytest
 from sqlalchemy import func, select, text
@@ -30,11 +27,7 @@ from marketplace.models import (
 from marketplace.timeutil import local_today
 
 from .conftest import COROLLA_CVT, LICENCES, PASSWORD
-
-on_postgresql = pytest.mark.skipif(
-    not (os.environ.get("TEST_DATABASE_URL") or "").startswith("postgresql"),
-    reason="concurrency is tested on PostgreSQL (set TEST_DATABASE_URL)",
-)
+from .parallel import in_parallel, on_postgresql
 
 OWNER = "owner@example.com"
 
@@ -50,17 +43,6 @@ APPLICATION = {
     "phone": "13800138000",
     "licence_number": LICENCES[0],
 }
-
-
-def in_parallel(calls):
-    barrier = Barrier(len(calls))
-
-    def run(call):
-        barrier.wait()
-        return call()
-
-    with ThreadPoolExecutor(len(calls)) as pool:
-        return list(pool.map(run, calls))
 
 
 def clients(app, email: str, n: int):

@@ -1,11 +1,7 @@
 """Parallel requests on PostgreSQL: no oversold stock, one fulfilment, one refund."""
 
-import os
 import re
-from concurrent.futures import ThreadPoolExecutor
-from threading import Barrier
 
-import pytest
 from sqlalchemy import func, select
 
 from marketplace.extensions import db
@@ -21,23 +17,10 @@ from marketplace.models import (
 )
 
 from ..conftest import PASSWORD
+from ..parallel import in_parallel, on_postgresql
 from .helpers import add_and_order, deliver, events_for, order_state, pay, stock, stripe_get
 
-pytestmark = pytest.mark.skipif(
-    not (os.environ.get("TEST_DATABASE_URL") or "").startswith("postgresql"),
-    reason="concurrency is tested on PostgreSQL (set TEST_DATABASE_URL)",
-)
-
-
-def in_parallel(calls):
-    barrier = Barrier(len(calls))
-
-    def run(call):
-        barrier.wait()
-        return call()
-
-    with ThreadPoolExecutor(len(calls)) as pool:
-        return list(pool.map(run, calls))
+pytestmark = on_postgresql
 
 
 def test_the_last_unit_is_sold_once(app, make_user, shops):

@@ -1,9 +1,7 @@
 """Races on PostgreSQL: one redemption per code, redemption vs refund, payout vs undo."""
 
-import os
 import re
 
-import pytest
 from sqlalchemy import func, select
 
 from marketplace.extensions import db
@@ -19,8 +17,8 @@ from marketplace.models import (
 from marketplace.models.types import utcnow
 from marketplace.services import ledger
 
+from ..parallel import in_parallel, on_postgresql
 from ..payments.helpers import stripe_get
-from ..payments.test_concurrency import in_parallel
 from .conftest import (
     TECH_A,
     assert_ledger_matches_vouchers,
@@ -32,10 +30,7 @@ from .conftest import (
 )
 from .test_settlement import age_redemptions, connect
 
-pytestmark = pytest.mark.skipif(
-    not (os.environ.get("TEST_DATABASE_URL") or "").startswith("postgresql"),
-    reason="concurrency is tested on PostgreSQL (set TEST_DATABASE_URL)",
-)
+pytestmark = on_postgresql
 
 
 def confirmation(client, code):

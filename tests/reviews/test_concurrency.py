@@ -1,17 +1,10 @@
 """Parallel reviews on PostgreSQL: one review per voucher, and no count lost in the ratings."""
 
-import os
-
-import pytest
-
-from ..payments.test_concurrency import in_parallel
+from ..parallel import in_parallel, on_postgresql
 from .conftest import OWNER
 from .helpers import GOOD, make_voucher, review_count, summaries
 
-pytestmark = pytest.mark.skipif(
-    not (os.environ.get("TEST_DATABASE_URL") or "").startswith("postgresql"),
-    reason="concurrency is tested on PostgreSQL (set TEST_DATABASE_URL)",
-)
+pytestmark = on_postgresql
 
 
 def _client(app):
