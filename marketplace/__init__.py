@@ -30,7 +30,7 @@ def create_app(config: object | None = None) -> Flask:
         hops = app.config["PROXY_FIX_X_FOR"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
-    from . import i18n, labels, page_cache, security, selection
+    from . import i18n, labels, page_cache, security, selection, unit_of_work
     from .extensions import csrf, db, limiter, login_manager, migrate
 
     db.init_app(app)
@@ -43,6 +43,7 @@ def create_app(config: object | None = None) -> Flask:
     security.init_app(app)
     selection.init_app(app)
     page_cache.init_app(app)
+    unit_of_work.init_app(app)
 
     from . import auth_loader  # noqa: F401  (registers the user loader)
     from .blueprints import register_blueprints

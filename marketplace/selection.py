@@ -85,7 +85,7 @@ def _adopt_guest_selection(app, user) -> None:
     if variant is None:
         return
     vehicle = garage.adopt_selection(user, variant, today=local_today())
-    db.session.commit()
+    db.session.flush()  # its id goes into the session; the sign-in request commits
     session[GARAGE_KEY] = vehicle.id
     g.pop("selected_vehicle", None)
 

@@ -79,8 +79,8 @@ def fulfilling_attempt(order: Order) -> PaymentAttempt | None:
 
 
 def begin_attempt(payer: User, order: Order, now: datetime) -> PaymentAttempt:
-    """Record a new try at paying; the caller commits before asking Stripe, so a crash
-    leaves a trace and a double submit collides on (order, number).
+    """Record a new try at paying (`pay_with_card` commits it before asking Stripe, so a
+    crash leaves a trace); a double submit collides on (order, number).
 
     The previous attempt is settled with Stripe first: one whose outcome is unknown is
     read back (and fulfils the order if it succeeded), never followed by a blind new
@@ -98,9 +98,13 @@ def begin_attempt(payer: User, order: Order, now: datetime) -> PaymentAttempt:
             raise OrderError(f"status_{order.status.value}")
     number = (last.number if last is not None else 0) + 1
     attempt = PaymentAttempt(order_id=order.id, number=number, amount_fen=order.total_fen)
-    db.session.add(attempt)
-    db.session.flush()
+    try:
+        with db.session.begin_nested():
+            db.session.add(attempt)
+    except IntegrityError:  # a double submit made this attempt at the same moment
+        raise OrderError("payment_under_way") from None
     record_event(order, "payment_started", payer, attempt=number)
+    db.session.flush()
     return attempt
 
 
@@ -188,6 +192,7 @@ def pay_with_card(
     is read back from Stripe (by the webhook, the order page, the next attempt or
     `payments reconcile`) — never assumed."""
     order = attempt.order
+    db.session.commit()  # the attempt is on record before Stripe is asked
     try:
         customer = stripe_gateway.ensure_customer(payer)
         try:

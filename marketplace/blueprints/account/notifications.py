@@ -39,7 +39,6 @@ def notification_go(notification_id: int):
     if found is None or found.user_id != current_user.id:
         abort(404)
     notifications.mark_read(current_user, utcnow(), found.id)
-    db.session.commit()
     return redirect(safe_next_url(found.link) or url_for("account.notification_list"))
 
 
@@ -52,7 +51,6 @@ def notifications_read():
     if raw and notification_id is None:
         abort(400)
     count = notifications.mark_read(current_user, utcnow(), notification_id)
-    db.session.commit()
     if not raw:
         flash(_("%(count)s notifications marked read.", count=count), "success")
     return redirect(url_for("account.notification_list"))
@@ -72,7 +70,6 @@ def notification_settings():
                 in_app=f"{kind}:in_app" in form.chosen.data,
                 email=f"{kind}:email" in form.chosen.data,
             )
-        db.session.commit()
         flash(_("Your reminder settings are saved."), "success")
         return redirect(url_for("account.notification_settings"))
     if request.method == "GET":
@@ -98,16 +95,15 @@ def unsubscribe(token: str):
     if request.method == "GET":
         return render_template("account/unsubscribe.html", token=token, done=None)
     try:
-        row = notifications.unsubscribe(token, utcnow())
+        with db.session.begin_nested():
+            row = notifications.unsubscribe(token, utcnow())
     except UnsubscribeError as error:
-        db.session.rollback()
         message = (
             _("This unsubscribe link has already been used.")
             if error.code == "used"
             else _("This unsubscribe link is not valid.")
         )
         return render_template("account/unsubscribe.html", token=None, error=message), 400
-    db.session.commit()
     return render_template(
         "account/unsubscribe.html", token=None, done=KIND_NAMES.get(row.kind, row.kind)
     )

@@ -28,12 +28,11 @@ def password():
     form = PasswordChangeForm()
     if form.validate_on_submit():
         try:
-            accounts.change_password(current_user, form.current.data, form.new.data)
+            with db.session.begin_nested():
+                accounts.change_password(current_user, form.current.data, form.new.data)
         except accounts.AccountError:
-            db.session.rollback()
             form.current.errors.append(_("The current password is wrong."))
         else:
-            db.session.commit()
             login_user(current_user._get_current_object())
             flash(_("Your password has been changed."), "success")
             return redirect(url_for("account.index"))
@@ -66,10 +65,10 @@ def order(number: str):
     )
     if processing and payments.stale(last, utcnow()):
         try:
-            payments.sync_attempt(last, utcnow())
-            db.session.commit()
+            with db.session.begin_nested():
+                payments.sync_attempt(last, utcnow())
         except stripe_gateway.GatewayError:
-            db.session.rollback()
+            pass  # Stripe cannot tell just now: the page keeps saying it is being confirmed
         processing = found.status is OrderStatus.PENDING_PAYMENT
     issued = vouchers.owner_vouchers(current_user, found)
     return render_template(
@@ -123,14 +122,12 @@ def refund_voucher(voucher_id: int):
         refund = existing  # the owner retries a refund Stripe could not make
     else:
         try:
-            refund = vouchers.request_refund(current_user, voucher, reason="requested_by_owner")
+            with db.session.begin_nested():
+                refund = vouchers.request_refund(current_user, voucher, reason="requested_by_owner")
         except VoucherError as error:
-            db.session.rollback()
             flash(refund_error_message(error.code), "error")
             return back
-        db.session.commit()
-    outcome = vouchers.execute_refund(refund, utcnow())
-    db.session.commit()
+    outcome = vouchers.execute_refund(refund, utcnow())  # the request is on record first
     if outcome == "succeeded":
         flash(_("Refunded %(amount)s to your card.", amount=money(refund.amount_fen)), "success")
     elif outcome == "busy":

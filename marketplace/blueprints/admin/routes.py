@@ -96,22 +96,21 @@ def shop(shop_id: int):
     if request.method == "POST":
         decision = request.form.get("decision")
         try:
-            if decision == "approve":
-                shop_service.approve(current_user, shop)
-            elif decision == "reinstate":
-                shop_service.reinstate(current_user, shop)
-            elif decision in ("reject", "suspend"):
-                if not form.validate_on_submit():
-                    return render_template("admin/shop.html", shop=shop, form=form), 200
-                action = shop_service.reject if decision == "reject" else shop_service.suspend
-                action(current_user, shop, form.reason.data)
-            else:
-                abort(400)
+            with db.session.begin_nested():
+                if decision == "approve":
+                    shop_service.approve(current_user, shop)
+                elif decision == "reinstate":
+                    shop_service.reinstate(current_user, shop)
+                elif decision in ("reject", "suspend"):
+                    if not form.validate_on_submit():
+                        return render_template("admin/shop.html", shop=shop, form=form), 200
+                    action = shop_service.reject if decision == "reject" else shop_service.suspend
+                    action(current_user, shop, form.reason.data)
+                else:
+                    abort(400)
         except shop_service.IllegalTransition:
-            db.session.rollback()
             flash(_("That decision is not possible for a shop in this state."), "error")
         else:
-            db.session.commit()
             flash(_("Decision saved."), "success")
         return redirect(url_for("admin.shop", shop_id=shop.id))
     return render_template("admin/shop.html", shop=shop, form=form)
@@ -159,16 +158,14 @@ def refund_voucher(voucher_id: int):
         refund = existing
     else:
         try:
-            refund = voucher_service.request_refund(
-                current_user, voucher, reason="admin", note=form.reason.data
-            )
+            with db.session.begin_nested():
+                refund = voucher_service.request_refund(
+                    current_user, voucher, reason="admin", note=form.reason.data
+                )
         except VoucherError as error:
-            db.session.rollback()
             flash(refund_error_message(error.code), "error")
             return redirect(back)
-        db.session.commit()
-    outcome = voucher_service.execute_refund(refund, utcnow())
-    db.session.commit()
+    outcome = voucher_service.execute_refund(refund, utcnow())  # the request is on record first
     if outcome == "succeeded":
         flash(_("The voucher was refunded."), "success")
     elif outcome == "busy":

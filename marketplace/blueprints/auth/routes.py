@@ -27,12 +27,13 @@ def register():
     form = RegisterForm(next=request.args.get("next"))
     if form.validate_on_submit():
         try:
-            user = accounts.register(form.email.data, form.password.data, form.display_name.data)
+            with db.session.begin_nested():
+                user = accounts.register(
+                    form.email.data, form.password.data, form.display_name.data
+                )
         except accounts.AccountError:
-            db.session.rollback()
             form.email.errors.append(_("An account with this email already exists."))
         else:
-            db.session.commit()
             flash(_("Welcome, %(name)s! Your account is ready.", name=user.display_name), "success")
             return _after_sign_in(user, False, form.next.data)
     return render_template("auth/register.html", form=form)
@@ -49,7 +50,6 @@ def login():
         user = accounts.authenticate(form.email.data, form.password.data)
         if user is not None:
             audit.record(user, "user.signed_in", user)
-            db.session.commit()
             flash(_("Signed in."), "success")
             return _after_sign_in(user, form.remember.data, form.next.data)
         form.password.errors.append(_("Email or password is wrong."))

@@ -36,7 +36,6 @@ def _merge_guest_cart(app, user) -> None:
     stored = session.pop(GUEST_CART, None)
     if stored:
         cart.merge_guest_cart(user, stored)
-        db.session.commit()
 
 
 @bp.record_once
@@ -52,7 +51,6 @@ def index():
     if unavailable:
         for line in unavailable:
             _remove(line)
-        db.session.commit()
         flash(cart_error_message(CartError("unavailable")), "warning")
         lines = [line for line in lines if line not in unavailable]
     total = sum(line.listing.price_fen * line.quantity for line in lines)
@@ -91,16 +89,15 @@ def add():
     variant_id = selected.variant.id if selected else None
     try:
         if current_user.is_authenticated:
-            cart.add(current_user, listing, form.quantity.data, variant_id)
+            with db.session.begin_nested():
+                cart.add(current_user, listing, form.quantity.data, variant_id)
         else:
             session[GUEST_CART] = cart.add_to_guest(
                 session.get(GUEST_CART, {}), listing, form.quantity.data, variant_id
             )
     except CartError as error:
-        db.session.rollback()
         flash(cart_error_message(error), "error")
         return redirect(url_for("listings.detail", listing_id=listing.id))
-    db.session.commit()
     flash(_("Added to your cart."), "success")
     return redirect(url_for("cart.index"))
 
@@ -118,7 +115,8 @@ def update(listing_id: int):
         return redirect(url_for("cart.index"))
     try:
         if current_user.is_authenticated:
-            cart.set_quantity(line, form.quantity.data)
+            with db.session.begin_nested():
+                cart.set_quantity(line, form.quantity.data)
         elif form.quantity.data == 0:
             _remove(line)
         else:
@@ -127,10 +125,8 @@ def update(listing_id: int):
             stored[str(listing_id)] = {**stored[str(listing_id)], "q": form.quantity.data}
             session[GUEST_CART] = stored
     except CartError as error:
-        db.session.rollback()
         flash(cart_error_message(error), "error")
         return redirect(url_for("cart.index"))
-    db.session.commit()
     return redirect(url_for("cart.index"))
 
 
@@ -146,30 +142,26 @@ def checkout():
     total = sum(line.listing.price_fen * line.quantity for line in lines)
     if form.expected_total.data != str(total):
         orders.acknowledge_prices(lines)
-        db.session.commit()
         flash(_("The total changed since you looked: please check it and order again."), "warning")
         return redirect(url_for("cart.index"))
     config = current_app.config
     try:
-        order = orders.place_order(
-            current_user,
-            lines,
-            currency=config["MARKETPLACE_CURRENCY"],
-            pay_minutes=config["ORDER_PAYMENT_MINUTES"],
-            now=utcnow(),
-        )
+        with db.session.begin_nested():
+            order = orders.place_order(
+                current_user,
+                lines,
+                currency=config["MARKETPLACE_CURRENCY"],
+                pay_minutes=config["ORDER_PAYMENT_MINUTES"],
+                now=utcnow(),
+            )
     except OrderError as error:
-        db.session.rollback()
         if error.code == "price_changed":
             orders.acknowledge_prices(cart.user_lines(current_user))
-            db.session.commit()
             flash(_("A price changed since you added it: please check the new total."), "warning")
         else:
             flash(_("Your cart is empty."), "warning")
         return redirect(url_for("cart.index"))
     except CartError as error:
-        db.session.rollback()
         flash(cart_error_message(error), "error")
         return redirect(url_for("cart.index"))
-    db.session.commit()
     return redirect(url_for("checkout.pay_page", number=order.number))

@@ -9,9 +9,8 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy.exc import IntegrityError
 
-from ...extensions import csrf, db
+from ...extensions import csrf
 from ...models import AttemptStatus, OrderStatus
 from ...models.types import utcnow
 from ...services import orders, payments, stripe_gateway
@@ -70,23 +69,15 @@ def pay(number: str):
     now = utcnow()
     try:
         attempt = payments.begin_attempt(current_user, order, now)
-        db.session.commit()
-    except OrderError as error:
-        db.session.commit()  # what Stripe said of the previous attempt is kept
+    except OrderError as error:  # what Stripe said of the previous attempt is kept
         flash(order_error_message(error), "error")
         return redirect(url_for("account.order", number=number))
-    except IntegrityError:
-        db.session.rollback()
-        flash(order_error_message(OrderError("payment_under_way")), "error")
-        return redirect(url_for("account.order", number=number))
     except stripe_gateway.GatewayError as error:
-        db.session.rollback()
         flash(
             _("The payment service is not answering: %(message)s", message=error.message), "error"
         )
         return redirect(url_for("checkout.pay_page", number=number))
     state = payments.pay_with_card(current_user, attempt, form.token.data)
-    db.session.commit()
     if attempt.status is AttemptStatus.UNKNOWN:
         flash(
             _(
@@ -131,10 +122,7 @@ def payment_return(number: str):
         try:
             payments.sync_attempt(attempt, utcnow())
         except stripe_gateway.GatewayError as error:
-            db.session.rollback()
             flash(error.message, "error")
-        else:
-            db.session.commit()
         if attempt.status is AttemptStatus.FAILED:
             return redirect(url_for("checkout.pay_page", number=number))
     return redirect(url_for("account.order", number=number))
@@ -151,13 +139,11 @@ def cancel(number: str):
         return redirect(url_for("account.order", number=number))
     try:
         payments.close(current_user, order, utcnow(), expired=False)
-    except (OrderError, stripe_gateway.GatewayError) as error:
-        db.session.rollback()
+    except (OrderError, stripe_gateway.GatewayError) as error:  # what was learnt is kept
         flash(
             order_error_message(error) if isinstance(error, OrderError) else error.message, "error"
         )
         return redirect(url_for("account.order", number=number))
-    db.session.commit()
     if order.status is OrderStatus.PAID:
         flash(_("This order was paid in the meantime: your vouchers are ready."), "success")
     else:
@@ -177,12 +163,7 @@ def stripe_webhook():
         return {"error": "invalid"}, 400
     try:
         outcome = payments.handle_event(event, utcnow())
-        db.session.commit()
-    except IntegrityError:
-        db.session.rollback()
-        outcome = "duplicate"
     except stripe_gateway.GatewayError:
-        db.session.rollback()
-        return {"error": "retry later"}, 503
+        return {"error": "retry later"}, 503  # Stripe sends it again
     current_app.logger.info("webhook %s %s: %s", event.type, event.id, outcome)
     return {"received": True, "outcome": outcome}

@@ -139,12 +139,11 @@ def shop(shop_id: int):
         form = LostWindowForm()
         if form.validate_on_submit():
             try:
-                service.set_lost_window(current_user, shop, form.months.data)
+                with db.session.begin_nested():
+                    service.set_lost_window(current_user, shop, form.months.data)
             except DashboardError:
-                db.session.rollback()
                 form.months.errors.append(str(WINDOW_MESSAGE))
             else:
-                db.session.commit()
                 flash(
                     _(
                         "Saved: customers count as lost after %(months)s months without a visit.",
@@ -216,24 +215,23 @@ def message(shop_id: int, owner_id: int):
     status = 200
     if form.validate_on_submit():
         try:
-            service.send_winback(
-                current_user,
-                shop,
-                owner_id,
-                form.message.data,
-                link=url_for("shops.page", slug=shop.slug),
-                now=now,
-                today=local_today(),
-                zone=local_zone(),
-            )
+            with db.session.begin_nested():
+                service.send_winback(
+                    current_user,
+                    shop,
+                    owner_id,
+                    form.message.data,
+                    link=url_for("shops.page", slug=shop.slug),
+                    now=now,
+                    today=local_today(),
+                    zone=local_zone(),
+                )
         except DashboardError as error:
-            db.session.rollback()
             if error.code == "not_lost":
                 abort(404)
             form.message.errors.append(str(WINBACK_ERRORS[error.code]))
             status = 422
         else:
-            db.session.commit()
             flash(
                 _(
                     "Sent. %(customer)s will find your message in their notifications.",

@@ -113,16 +113,15 @@ def vehicle(vehicle_id: int):
 
 
 def _submit(vehicle, form, form_name: str, change, done: str):
-    """Run `change()` for a valid form and commit; refusals go back onto the form."""
+    """Run `change()` for a valid form; refusals go back onto the form (and change nothing)."""
     if form.validate_on_submit():
         try:
-            change()
+            with db.session.begin_nested():
+                change()
         except garage.GarageError as error:
-            db.session.rollback()
             km = form.km.data if "km" in form else None
             getattr(form, error.field).errors.append(_error_message(error, km))
         else:
-            db.session.commit()
             flash(done, "success")
             return redirect(url_for("garage.vehicle", vehicle_id=vehicle.id))
     return _render_vehicle(vehicle, **{form_name: form})
@@ -191,18 +190,17 @@ def insurance(vehicle_id: int):
     form = InsuranceForm()
     if form.validate_on_submit():
         try:
-            reminders.save_policy(
-                current_user,
-                vehicle,
-                insurer=form.insurer.data,
-                expires_on=form.expires_on.data,
-                today=local_today(),
-            )
+            with db.session.begin_nested():
+                reminders.save_policy(
+                    current_user,
+                    vehicle,
+                    insurer=form.insurer.data,
+                    expires_on=form.expires_on.data,
+                    today=local_today(),
+                )
         except reminders.InsuranceError as error:
-            db.session.rollback()
             getattr(form, error.field).errors.append(str(INSURANCE_ERRORS[error.code]))
         else:
-            db.session.commit()
             flash(_("Insurance saved: we will remind you before it ends."), "success")
             return redirect(url_for("garage.vehicle", vehicle_id=vehicle.id))
     return _render_vehicle(vehicle, insurance_form=form)
@@ -222,7 +220,6 @@ def make_default(vehicle_id: int):
     """Make this car the default one."""
     vehicle = _own_vehicle(vehicle_id)
     garage.make_default(current_user, vehicle)
-    db.session.commit()
     flash(_("Default car changed."), "success")
     return redirect(url_for("garage.index"))
 
@@ -232,6 +229,5 @@ def delete(vehicle_id: int):
     """Remove the car and its history from the garage."""
     vehicle = _own_vehicle(vehicle_id)
     garage.remove_vehicle(current_user, vehicle)
-    db.session.commit()
     flash(_("Car removed from your garage."), "info")
     return redirect(url_for("garage.index"))

@@ -44,7 +44,6 @@ def healthz():
     try:
         db.session.execute(text("SELECT 1"))
     except Exception:  # noqa: BLE001 (any database failure means unhealthy)
-        db.session.rollback()
         return Response("database unavailable", status=503, mimetype="text/plain")
     return Response("ok", mimetype="text/plain")
 
@@ -57,5 +56,4 @@ def set_language():
         session["lang"] = lang
         if current_user.is_authenticated:
             current_user.locale = lang
-            db.session.commit()
     return redirect(safe_next_url(request.form.get("next")) or url_for("main.index"))

@@ -88,25 +88,24 @@ def apply():
     form = ShopApplicationForm()
     if form.validate_on_submit():
         try:
-            shop = shop_service.apply_for_shop(
-                current_user,
-                chain_name=form.chain_name.data,
-                name=form.name.data,
-                address=form.address.data,
-                city=form.city.data,
-                district=form.district.data,
-                latitude=form.latitude.data,
-                longitude=form.longitude.data,
-                opening_hours=form.opening_hours.data,
-                phone=form.phone.data,
-                licence_number=form.licence_number.data,
-            )
+            with db.session.begin_nested():
+                shop = shop_service.apply_for_shop(
+                    current_user,
+                    chain_name=form.chain_name.data,
+                    name=form.name.data,
+                    address=form.address.data,
+                    city=form.city.data,
+                    district=form.district.data,
+                    latitude=form.latitude.data,
+                    longitude=form.longitude.data,
+                    opening_hours=form.opening_hours.data,
+                    phone=form.phone.data,
+                    licence_number=form.licence_number.data,
+                )
         except shop_service.ShopError as error:
-            db.session.rollback()
             target = getattr(form, error.field) if error.field else form.chain_name
             target.errors.append(str(SHOP_ERRORS[error.code]))
         else:
-            db.session.commit()
             flash(
                 _("Application sent. An admin will review it; you will see the decision here."),
                 "success",
@@ -126,21 +125,20 @@ def shop(shop_id: int):
             abort(404)
         if form.validate():
             try:
-                shop_service.update_profile(
-                    current_user,
-                    shop,
-                    address=form.address.data,
-                    district=form.district.data,
-                    opening_hours=form.opening_hours.data,
-                    phone=form.phone.data,
-                    latitude=form.latitude.data,
-                    longitude=form.longitude.data,
-                )
+                with db.session.begin_nested():
+                    shop_service.update_profile(
+                        current_user,
+                        shop,
+                        address=form.address.data,
+                        district=form.district.data,
+                        opening_hours=form.opening_hours.data,
+                        phone=form.phone.data,
+                        latitude=form.latitude.data,
+                        longitude=form.longitude.data,
+                    )
             except shop_service.ShopError as error:
-                db.session.rollback()
                 getattr(form, error.field).errors.append(str(SHOP_ERRORS[error.code]))
             else:
-                db.session.commit()
                 flash(_("Saved."), "success")
                 return redirect(url_for("merchant.shop", shop_id=shop.id))
     listings = db.session.scalars(
@@ -209,13 +207,12 @@ def _save_listing(form: ListingForm, save) -> bool:
     if fitment is None:
         return False
     try:
-        save(_draft(form, *fitment))
+        with db.session.begin_nested():
+            save(_draft(form, *fitment))
     except listing_service.ListingError as error:
-        db.session.rollback()
         field = {"price_fen": "price", "list_price_fen": "list_price"}.get(error.field, error.field)
         getattr(form, field).errors.append(str(LISTING_ERRORS[error.code]))
         return False
-    db.session.commit()
     return True
 
 
@@ -271,7 +268,6 @@ def listing_status(listing_id: int, status: str):
     except ValueError:
         abort(404)
     listing_service.set_status(current_user, listing, target)
-    db.session.commit()
     flash(_("Listing status: %(status)s.", status=LISTING_STATUS_NAMES[target.value]), "success")
     return redirect(url_for("merchant.shop", shop_id=listing.shop_id))
 
@@ -283,14 +279,13 @@ def staff(shop_id: int):
     form = InviteForm()
     if form.validate_on_submit():
         try:
-            shop_service.invite_staff(
-                current_user, shop, form.email.data, StaffRole(form.role.data)
-            )
+            with db.session.begin_nested():
+                shop_service.invite_staff(
+                    current_user, shop, form.email.data, StaffRole(form.role.data)
+                )
         except shop_service.ShopError as error:
-            db.session.rollback()
             form.email.errors.append(str(SHOP_ERRORS[error.code]))
         else:
-            db.session.commit()
             flash(_("Invitation sent to %(email)s.", email=form.email.data.lower()), "success")
             return redirect(url_for("merchant.staff", shop_id=shop.id))
     members = db.session.scalars(
@@ -313,12 +308,11 @@ def remove_staff(member_id: int):
         abort(404)
     shop_id = member.shop_id
     try:
-        shop_service.remove_staff(current_user, member)
+        with db.session.begin_nested():
+            shop_service.remove_staff(current_user, member)
     except shop_service.ShopError as error:
-        db.session.rollback()
         flash(str(SHOP_ERRORS[error.code]), "error")
     else:
-        db.session.commit()
         flash(_("Removed from the staff."), "info")
     return redirect(url_for("merchant.staff", shop_id=shop_id))
 
@@ -330,13 +324,12 @@ def accept_invitation(invitation_id: int):
     if invitation is None or invitation.email != current_user.email:
         abort(404)
     try:
-        member = shop_service.accept_invitation(current_user, invitation)
+        with db.session.begin_nested():
+            member = shop_service.accept_invitation(current_user, invitation)
     except shop_service.ShopError as error:
-        db.session.rollback()
         if error.code == "not_found":
             abort(404)
         flash(str(SHOP_ERRORS[error.code]), "error")
         return redirect(url_for("merchant.index"))
-    db.session.commit()
     flash(_("You joined %(shop)s.", shop=invitation.shop.display_name), "success")
     return redirect(url_for("merchant.shop", shop_id=member.shop_id))

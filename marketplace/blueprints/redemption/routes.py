@@ -108,7 +108,6 @@ def _count_wrong_code(shop: Shop, raw: str, why: str) -> None:
         "wrong voucher code at shop %s by user %s: %s (%s)", shop.id, current_user.id, masked, why
     )
     audit.record(current_user, "voucher.wrong_code", shop, code=masked, reason=why)
-    db.session.commit()
 
 
 def _too_many() -> Response:
@@ -178,17 +177,17 @@ def confirm():
         return _too_many()
     now = utcnow()
     try:
-        outcome = redemption.redeem(
-            current_user,
-            shop,
-            form.code.data,
-            request_id=form.request_id.data,
-            odometer_km=getattr(form.odometer, "km", None),
-            now=now,
-            today=local_today(),
-        )
+        with db.session.begin_nested():
+            outcome = redemption.redeem(
+                current_user,
+                shop,
+                form.code.data,
+                request_id=form.request_id.data,
+                odometer_km=getattr(form.odometer, "km", None),
+                now=now,
+                today=local_today(),
+            )
     except RedemptionError as error:
-        db.session.rollback()
         earlier = redemption.by_request(form.request_id.data)
         if earlier is not None and earlier.staff_id == current_user.id:
             return redirect(url_for("redemption.receipt", redemption_id=earlier.id))
@@ -196,7 +195,6 @@ def confirm():
             _count_wrong_code(shop, form.code.data, error.code)
         flash(str(ERRORS[error.code]), "error")
         return redirect(url_for("redemption.redeem"))
-    db.session.commit()
     if not outcome.replayed:
         flash(_("Redeemed. The customer's voucher now shows it as used."), "success")
     return redirect(url_for("redemption.receipt", redemption_id=outcome.redemption.id))
@@ -241,12 +239,11 @@ def undo(redemption_id: int):
             flash(error, "error")
         return redirect(url_for("redemption.receipt", redemption_id=found.id))
     try:
-        redemption.undo(current_user, found, reason=form.reason.data, now=utcnow())
+        with db.session.begin_nested():
+            redemption.undo(current_user, found, reason=form.reason.data, now=utcnow())
     except RedemptionError as error:
-        db.session.rollback()
         flash(str(ERRORS[error.code]), "error")
         return redirect(url_for("redemption.receipt", redemption_id=found.id))
-    db.session.commit()
     flash(_("The redemption was undone; the voucher can be used again."), "success")
     return redirect(url_for("redemption.receipt", redemption_id=found.id))
 
@@ -456,13 +453,12 @@ def payout_account(shop_id: int):
         flash(_("The form has expired. Please try again."), "error")
         return redirect(url_for("admin.shop", shop_id=shop.id))
     try:
-        ledger.connect_account(current_user, shop, current_app.config["STRIPE_CONNECT_COUNTRY"])
+        with db.session.begin_nested():
+            ledger.connect_account(current_user, shop, current_app.config["STRIPE_CONNECT_COUNTRY"])
     except GatewayError as error:
-        db.session.rollback()
         flash(
             _("The payment service is not answering: %(message)s", message=error.message), "error"
         )
     else:
-        db.session.commit()
         flash(_("The shop's payout account is ready."), "success")
     return redirect(url_for("admin.shop", shop_id=shop.id))

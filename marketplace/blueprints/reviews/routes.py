@@ -171,15 +171,14 @@ def write(voucher_id: int):
     form = ReviewForm()
     if form.validate_on_submit():
         try:
-            review = review_service.write_review(current_user, voucher, _draft(form), utcnow())
+            with db.session.begin_nested():
+                review = review_service.write_review(current_user, voucher, _draft(form), utcnow())
         except ReviewError as error:
-            db.session.rollback()
             if error.field is None:
                 flash(error_message(error.code), "error")
                 return redirect(url_for("account.voucher_list"))
             _form_error(form, error)
         else:
-            db.session.commit()
             _saved_message(review)
             return redirect(url_for("reviews.mine"))
     status = 400 if form.errors else 200
@@ -200,12 +199,11 @@ def edit(review_id: int):
     form = ReviewForm(obj=review)
     if form.validate_on_submit():
         try:
-            review_service.edit_review(current_user, review, _draft(form), utcnow())
+            with db.session.begin_nested():
+                review_service.edit_review(current_user, review, _draft(form), utcnow())
         except ReviewError as error:
-            db.session.rollback()
             _form_error(form, error)
         else:
-            db.session.commit()
             _saved_message(review)
             return redirect(url_for("reviews.mine"))
     status = 400 if form.errors else 200
@@ -274,12 +272,11 @@ def reply(review_id: int):
     form = ReplyForm(text=review.reply_text or None)
     if form.validate_on_submit():
         try:
-            review_service.reply(current_user, review, form.text.data, utcnow())
+            with db.session.begin_nested():
+                review_service.reply(current_user, review, form.text.data, utcnow())
         except ReviewError as error:
-            db.session.rollback()
             _form_error(form, error)
         else:
-            db.session.commit()
             flash(_("Your reply is published."), "success")
             return redirect(url_for("reviews.merchant_shop", shop_id=review.shop_id))
     status = 400 if form.errors else 200
@@ -298,12 +295,11 @@ def report(review_id: int):
     form = ReportForm()
     if form.validate_on_submit():
         try:
-            review_service.report(current_user, review, form.reason.data, utcnow())
+            with db.session.begin_nested():
+                review_service.report(current_user, review, form.reason.data, utcnow())
         except ReviewError as error:
-            db.session.rollback()
             _form_error(form, error)
         else:
-            db.session.commit()
             flash(_("Reported. A moderator will look at this review."), "success")
             return redirect(url_for("reviews.merchant_shop", shop_id=review.shop_id))
     status = 400 if form.errors else 200
@@ -344,16 +340,15 @@ def moderate(review_id: int):
         if form.validate_on_submit():
             action = review_service.approve if decision == "approve" else review_service.hide
             try:
-                action(current_user, review, form.reason.data or "", utcnow())
+                with db.session.begin_nested():
+                    action(current_user, review, form.reason.data or "", utcnow())
             except ReviewError as error:
-                db.session.rollback()
                 if error.field:
                     _form_error(form, error)
                 else:
                     flash(error_message(error.code), "error")
                     return redirect(url_for("reviews.moderate", review_id=review.id))
             else:
-                db.session.commit()
                 flash(_("Decision saved."), "success")
                 return redirect(url_for("reviews.queue"))
     report_row = review_service.reports_by_review([review.id]).get(review.id)

@@ -80,6 +80,5 @@ def select_vehicle():
     if variant is None:
         abort(404)
     select_variant(variant)
-    db.session.commit()
     flash(_("Selected: %(vehicle)s", vehicle=variant.label), "success")
     return redirect(safe_next_url(request.form.get("next")) or url_for("maintenance.form"))
