@@ -1,0 +1,94 @@
+"""One unit of work per request: the response commits once; exceptions, aborts and 5xx
+roll back; a domain error shown on a form is undone by a savepoint; routes never commit."""
+
+import ast
+from pathlib import Path
+
+import pytest
+from flask import abort
+from sqlalchemy import select
+
+from marketplace.extensions import db
+from marketplace.models import AuditEntry
+from marketplace.services import audit
+
+BLUEPRINTS = Path(__file__).resolve().parent.parent / "marketplace" / "blueprints"
+
+
+class Refused(ValueError):
+    pass
+
+
+@pytest.fixture
+def routes(app):
+    """Throwaway routes that write an audit entry, then end in different ways."""
+
+    def write(action):
+        audit.record(None, action)
+
+    @app.get("/_uow/ok")
+    def ok():
+        write("ok")
+        return "done"
+
+    @app.get("/_uow/refused-on-the-form")
+    def refused_on_the_form():
+        try:
+            with db.session.begin_nested():
+                write("undone")
+                raise Refused
+        except Refused:
+            write("kept")
+        return "the form with its error", 422
+
+    @app.get("/_uow/abort")
+    def aborted():
+        write("aborted")
+        abort(404)
+
+    @app.get("/_uow/crash")
+    def crash():
+        write("crashed")
+        raise RuntimeError("boom")
+
+    @app.get("/_uow/server-error")
+    def server_error():
+        write("server error")
+        return "unavailable", 503
+
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+    return app.test_client()
+
+
+def actions(app) -> list[str]:
+    with app.app_context():
+        return list(db.session.scalars(select(AuditEntry.action).order_by(AuditEntry.id)))
+
+
+def test_what_a_request_keeps_depends_on_how_it_ends(app, routes):
+    assert routes.get("/_uow/ok").status_code == 200
+    assert routes.get("/_uow/refused-on-the-form").status_code == 422
+    assert routes.get("/_uow/abort").status_code == 404
+    assert routes.get("/_uow/crash").status_code == 500
+    assert routes.get("/_uow/server-error").status_code == 503
+    assert actions(app) == ["ok", "kept"]
+
+
+def test_routes_neither_commit_nor_roll_back():
+    """Only the CLI commands a blueprint defines commit."""
+    found = []
+    for path in BLUEPRINTS.rglob("*.py"):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for function in ast.walk(tree):
+            if not isinstance(function, ast.FunctionDef):
+                continue
+            is_cli = any("cli" in ast.unparse(d) for d in function.decorator_list)
+            for node in ast.walk(function):
+                if (
+                    isinstance(node, ast.Attribute)
+                    and node.attr in ("commit", "rollback")
+                    and ast.unparse(node.value) == "db.session"
+                    and not is_cli
+                ):
+                    found.append(f"{path.relative_to(BLUEPRINTS)}:{node.lineno}")
+    assert found == []
