@@ -1,7 +1,9 @@
 """Merchants: applying for a shop, the admin's decision, staff and who may do what."""
 
+import enum
 import re
 import secrets
+from dataclasses import dataclass
 
 from pypinyin import lazy_pinyin
 from sqlalchemy import or_, select, update
@@ -97,16 +99,69 @@ def visible_shops(user: User) -> list[Shop]:
     )
 
 
-def can_manage(user: User, shop: Shop) -> bool:
-    if shop.chain.admin_id == user.id:
-        return True
+class Need(enum.Enum):
+    """What a page needs of the user for a shop (`find_shop`)."""
+
+    VIEW = "view"  # works at the outlet, manages it, or runs its chain
+    MANAGE = "manage"  # manages the outlet or runs its chain
+    VIEW_OR_ADMIN = "view_or_admin"  # as VIEW, or a platform admin (records)
+    MANAGE_OR_ADMIN = "manage_or_admin"  # as MANAGE, or a platform admin (dashboards)
+
+
+@dataclass(frozen=True)
+class ShopAccess:
+    """What one user may do with one shop: the one rule every page asks."""
+
+    staff: bool  # works at this outlet (any role)
+    manager: bool  # manages this outlet
+    chain_admin: bool  # runs the chain this outlet belongs to
+    platform_admin: bool
+
+    @property
+    def can_view(self) -> bool:
+        return self.staff or self.chain_admin
+
+    @property
+    def can_manage(self) -> bool:
+        return self.manager or self.chain_admin
+
+    def allows(self, need: Need) -> bool:
+        return {
+            Need.VIEW: self.can_view,
+            Need.MANAGE: self.can_manage,
+            Need.VIEW_OR_ADMIN: self.can_view or self.platform_admin,
+            Need.MANAGE_OR_ADMIN: self.can_manage or self.platform_admin,
+        }[need]
+
+
+def access(user: User, shop: Shop) -> ShopAccess:
+    if not user.is_authenticated:
+        return ShopAccess(False, False, False, False)
     member = staff_membership(user)
-    return member is not None and member.shop_id == shop.id and member.role is StaffRole.MANAGER
+    staff = member is not None and member.shop_id == shop.id
+    return ShopAccess(
+        staff=staff,
+        manager=staff and member.role is StaffRole.MANAGER,
+        chain_admin=shop.chain.admin_id == user.id,
+        platform_admin=user.is_admin,
+    )
+
+
+def find_shop(user: User, shop_id: int, need: Need) -> Shop | None:
+    """The shop when `user` has what `need` asks for; None both when there is no such shop
+    and when it is someone else's (the pages answer 404 alike)."""
+    shop = db.session.get(Shop, shop_id)
+    if shop is None or not access(user, shop).allows(need):
+        return None
+    return shop
+
+
+def can_manage(user: User, shop: Shop) -> bool:
+    return access(user, shop).can_manage
 
 
 def can_view(user: User, shop: Shop) -> bool:
-    member = staff_membership(user)
-    return shop.chain.admin_id == user.id or (member is not None and member.shop_id == shop.id)
+    return access(user, shop).can_view
 
 
 def _chain_named(name: str) -> Chain | None:

@@ -44,10 +44,9 @@ def require_login():
 
 def _shop(shop_id: int) -> Shop:
     """The shop, when the user manages it (or is an admin); otherwise 404."""
-    shop = db.session.get(Shop, shop_id)
-    if shop is None or not (current_user.is_admin or shop_service.can_manage(current_user, shop)):
-        abort(404)
-    return shop
+    return shop_service.find_shop(
+        current_user, shop_id, shop_service.Need.MANAGE_OR_ADMIN
+    ) or abort(404)
 
 
 def grain_arg() -> Grain:

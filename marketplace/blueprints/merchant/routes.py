@@ -58,11 +58,8 @@ def require_login():
 
 def _shop(shop_id: int, manage: bool = False) -> Shop:
     """A shop the current user may see (or manage); anything else is a 404."""
-    shop = db.session.get(Shop, shop_id)
-    allowed = shop_service.can_manage if manage else shop_service.can_view
-    if shop is None or not allowed(current_user, shop):
-        abort(404)
-    return shop
+    need = shop_service.Need.MANAGE if manage else shop_service.Need.VIEW
+    return shop_service.find_shop(current_user, shop_id, need) or abort(404)
 
 
 def _listing(listing_id: int) -> Listing:

@@ -252,11 +252,9 @@ def undo(redemption_id: int):
 
 
 def _viewable_shop(shop_id: int, manage: bool = False) -> Shop:
-    shop = db.session.get(Shop, shop_id)
-    allowed = shop_service.can_manage if manage else shop_service.can_view
-    if shop is None or not (current_user.is_admin or allowed(current_user, shop)):
-        abort(404)
-    return shop
+    """A shop whose records the user may read (its staff, managers, chain, platform admins)."""
+    need = shop_service.Need.MANAGE_OR_ADMIN if manage else shop_service.Need.VIEW_OR_ADMIN
+    return shop_service.find_shop(current_user, shop_id, need) or abort(404)
 
 
 EARLIEST_DAY, LATEST_DAY = date(1970, 1, 1), date(9998, 12, 31)  # room for a day's arithmetic

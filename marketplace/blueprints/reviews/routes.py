@@ -248,9 +248,7 @@ def merchant_index():
 @login_required
 def merchant_shop(shop_id: int):
     """A shop's published reviews, with its replies and reports."""
-    shop = db.session.scalar(select(Shop).where(Shop.id == shop_id).options(joinedload(Shop.chain)))
-    if shop is None or not shop_service.can_manage(current_user, shop):
-        abort(404)
+    shop = shop_service.find_shop(current_user, shop_id, shop_service.Need.MANAGE) or abort(404)
     page = page_arg(request.args)
     reviews, more = review_service.public_reviews(shop_id=shop.id, page=page)
     return render_template(
