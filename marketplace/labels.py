@@ -161,9 +161,32 @@ def entry_state(entry, now) -> str:
     return "payable" if entry.available_at <= now else "pending"
 
 
+SORT_NAMES = {
+    "popular": _l("Popularity"),
+    "price": _l("Price: low to high"),
+    "price_desc": _l("Price: high to low"),
+    "rating": _l("Rating"),
+    "newest": _l("Newest"),
+    "distance": _l("Distance"),
+}
+
+
+class MissingLabel(LookupError):
+    """A code with no name in its table (tests/test_labels.py checks every table)."""
+
+
 def label(code: str, names: dict) -> object:
-    """Jinja filter: the translated name of a code (the code itself when unknown)."""
-    return names.get(code, code)
+    """Jinja filter: the translated name of a code. A code without a name is a bug: in
+    production the page shows the code and the log says so; in tests it fails."""
+    try:
+        return names[code]
+    except KeyError:
+        from flask import current_app
+
+        if current_app.testing or current_app.debug:
+            raise MissingLabel(code) from None
+        current_app.logger.error("no label for %r", code)
+        return code
 
 
 def init_app(app) -> None:
@@ -187,4 +210,5 @@ def init_app(app) -> None:
         refund_status_names=REFUND_STATUS_NAMES,
         order_event_names=ORDER_EVENT_NAMES,
         entry_state_names=ENTRY_STATE_NAMES,
+        sort_names=SORT_NAMES,
     )

@@ -6,13 +6,16 @@ from sqlalchemy.exc import IntegrityError
 from ..extensions import db
 from ..models import Role, User
 from . import audit
+from .errors import DomainError, error_codes
 
 PASSWORD_MIN = 8
 PASSWORD_MAX = 128
 
 
-class AccountError(ValueError):
-    """A request about an account that can't be carried out; the message is for the user."""
+class AccountError(DomainError):
+    """A request about an account that can't be carried out."""
+
+    Code = error_codes("AccountCode", "email_taken wrong_password")
 
 
 def normalize_email(email: str) -> str:

@@ -11,16 +11,18 @@ from sqlalchemy.orm import joinedload
 from ..extensions import db
 from ..models import CartLine, Listing, Shop, User
 from ..models.orders import MAX_UNITS_PER_LINE
+from .errors import DomainError, error_codes
 
 MAX_LINES = 20
 
 
-class CartError(ValueError):
-    """A refused cart change; `code` says why."""
+class CartError(DomainError):
+    """A refused cart change; `code` says why (`available`: what is left of the stock)."""
+
+    Code = error_codes("CartCode", "quantity_range sold_out stock too_many_lines unavailable busy")
 
     def __init__(self, code: str, available: int | None = None) -> None:
-        super().__init__(code)
-        self.code = code
+        super().__init__(code, count=available)
         self.available = available
 
 

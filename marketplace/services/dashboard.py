@@ -54,6 +54,7 @@ from ..models import (
 from ..models.types import UTCDateTime
 from ..models.users import mask_name
 from . import audit
+from .errors import DomainError, error_codes
 from .notifications import notify
 
 LOST_WINDOW_MIN = 3
@@ -76,12 +77,12 @@ class Grain(enum.StrEnum):
 SPAN = {Grain.DAY: 30, Grain.WEEK: 12, Grain.MONTH: 12}
 
 
-class DashboardError(ValueError):
+class DashboardError(DomainError):
     """A refused dashboard action; `code` says why."""
 
-    def __init__(self, code: str) -> None:
-        super().__init__(code)
-        self.code = code
+    Code = error_codes(
+        "DashboardCode", "window_range message_length too_soon daily_cap opted_out not_lost"
+    )
 
 
 # --- periods ----------------------------------------------------------------------------------

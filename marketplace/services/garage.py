@@ -17,6 +17,7 @@ from ..models import (
 )
 from ..models.vehicles import MAX_ODOMETER_KM
 from . import audit
+from .errors import DomainError, error_codes
 
 EARLIEST_REGISTRATION = date(1980, 1, 1)
 _PROVINCES = "京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼"
@@ -29,14 +30,15 @@ PLATE_RE = re.compile(
 )
 
 
-class GarageError(ValueError):
+class GarageError(DomainError):
     """A change to the garage that is refused; `code` says why, `field` which input."""
 
-    def __init__(self, code: str, field: str | None = None, **details) -> None:
-        super().__init__(code)
-        self.code = code
-        self.field = field
-        self.details = details
+    Code = error_codes(
+        "GarageCode",
+        "bad_plate plate_taken registered_in_future registered_too_early km_range "
+        "reading_in_future reading_before_registration km_below_earlier km_above_later "
+        "service_in_future",
+    )
 
 
 def normalize_plate(plate: str | None) -> str | None:

@@ -25,6 +25,7 @@ from ..models import (
 )
 from ..models.listings import MAX_PRICE_FEN, MAX_VALIDITY_DAYS
 from . import audit
+from .errors import DomainError, error_codes
 from .maintenance import FUEL_TYPES, ITEMS
 
 PAGE_SIZE = 20
@@ -37,13 +38,14 @@ CITIES_TTL = 60.0
 SORTS = ("popular", "price", "price_desc", "rating", "newest", "distance")
 
 
-class ListingError(ValueError):
+class ListingError(DomainError):
     """A refused listing change; `code` says why, `field` which input."""
 
-    def __init__(self, code: str, field: str | None = None) -> None:
-        super().__init__(code)
-        self.code = code
-        self.field = field
+    Code = error_codes(
+        "ListingCode",
+        "title_required bad_category price_range list_price_below_price validity_range "
+        "stock_negative bad_item bad_fuel unknown_brand unknown_series",
+    )
 
 
 @dataclass

@@ -29,6 +29,7 @@ from ..models import (
     UnsubscribeToken,
     User,
 )
+from .errors import DomainError, error_codes
 
 
 class Channels:
@@ -189,10 +190,10 @@ def _hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-class UnsubscribeError(ValueError):
-    def __init__(self, code: str) -> None:
-        super().__init__(code)
-        self.code = code
+class UnsubscribeError(DomainError):
+    """An unsubscribe link that does not work (any more)."""
+
+    Code = error_codes("UnsubscribeCode", "invalid used")
 
 
 def unsubscribe(token: str, now: datetime) -> UnsubscribeToken:

@@ -24,15 +24,23 @@ from ..models import (
 )
 from ..models.orders import ORDER_TRANSITIONS
 from .cart import CartError, check_quantity
+from .errors import DomainError, error_codes
 
 NUMBER_DIGITS = 16
 
 
-class OrderError(ValueError):
+class OrderError(DomainError):
+    """A refused order or payment step; `code` says why."""
+
+    Code = error_codes(
+        "OrderCode",
+        "empty not_found price_changed payment_under_way payment_window_closed "
+        "illegal_transition status_pending_payment status_paid status_partially_refunded "
+        "status_refunded status_completed status_expired status_cancelled",
+    )
+
     def __init__(self, code: str, **details) -> None:
-        super().__init__(code)
-        self.code = code
-        self.details = details
+        super().__init__(code, **details)
 
 
 class IllegalTransition(OrderError):

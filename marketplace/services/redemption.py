@@ -35,6 +35,7 @@ from ..models import (
 )
 from ..models.vehicles import MAX_ODOMETER_KM
 from . import audit, codes, garage, ledger, reviews
+from .errors import DomainError, error_codes
 from .orders import move, record_event
 from .shops import staff_membership
 
@@ -42,12 +43,17 @@ UNDO_WINDOW = timedelta(hours=1)
 REDEEMING_STATUSES = (ShopStatus.APPROVED, ShopStatus.SUSPENDED)
 
 
-class RedemptionError(ValueError):
+class RedemptionError(DomainError):
     """Why a code cannot be looked up or redeemed; `code` names the reason."""
+
+    Code = error_codes(
+        "RedemptionCode",
+        "format check_digit not_found already_redeemed refunded expired stale_form "
+        "odometer_range reason_required reason_too_long already_undone undo_window_passed",
+    )
 
     def __init__(self, code: str, voucher: Voucher | None = None) -> None:
         super().__init__(code)
-        self.code = code
         self.voucher = voucher
 
     @property

@@ -32,6 +32,7 @@ from ..models import (
 )
 from . import maintenance as matcher
 from . import maintenance_rules, notifications
+from .errors import DomainError, error_codes
 
 DEFAULT_KM_PER_DAY = 40
 INSURANCE_DAYS = (1, 7, 30, 60)
@@ -120,11 +121,12 @@ def _threshold(days_left: int, thresholds: tuple[int, ...]) -> int | None:
 # --- insurance -----------------------------------------------------------------------------
 
 
-class InsuranceError(ValueError):
-    def __init__(self, code: str, field: str) -> None:
-        super().__init__(code)
-        self.code = code
-        self.field = field
+class InsuranceError(DomainError):
+    """A refused insurance record; `code` says why, `field` which input."""
+
+    Code = error_codes(
+        "InsuranceCode", "not_found insurer_required insurer_too_long expiry_past expiry_too_far"
+    )
 
 
 def save_policy(

@@ -27,6 +27,7 @@ from ..models.reviews import (
 )
 from . import audit
 from . import shops as shop_service
+from .errors import DomainError, error_codes
 
 REVIEW_WINDOW = timedelta(days=30)
 EDIT_WINDOW = timedelta(hours=24)
@@ -65,13 +66,15 @@ CHINESE_DIGITS = str.maketrans(
 )
 
 
-class ReviewError(ValueError):
+class ReviewError(DomainError):
     """A refused review action; `code` says why, `field` which input."""
 
-    def __init__(self, code: str, field: str | None = None) -> None:
-        super().__init__(code)
-        self.code = code
-        self.field = field
+    Code = error_codes(
+        "ReviewCode",
+        "not_found not_redeemed refunded too_late already_reviewed edit_window_closed hidden "
+        "bad_stars text_too_long reply_required reply_too_long reason_required "
+        "reason_too_long already_reported illegal_transition",
+    )
 
 
 class IllegalTransition(ReviewError):

@@ -24,6 +24,7 @@ from ..models import (
 )
 from ..models.types import utcnow
 from . import audit
+from .errors import DomainError, error_codes
 
 LICENCE_RE = re.compile(r"^[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}$")
 PHONE_RE = re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$")
@@ -37,13 +38,14 @@ TRANSITIONS = {
 }
 
 
-class ShopError(ValueError):
+class ShopError(DomainError):
     """A refused request about a shop; `code` says why, `field` which input."""
 
-    def __init__(self, code: str, field: str | None = None) -> None:
-        super().__init__(code)
-        self.code = code
-        self.field = field
+    Code = error_codes(
+        "ShopCode",
+        "bad_licence bad_phone bad_latitude bad_longitude chain_taken already_staff "
+        "already_invited cannot_remove_self not_found reason_required illegal_transition",
+    )
 
 
 class IllegalTransition(ShopError):

@@ -20,16 +20,21 @@ from ..models import (
     VoucherStatus,
 )
 from . import audit, codes, stripe_gateway
+from .errors import DomainError, error_codes
 from .orders import move, record_event
 
 REFUND_REASONS = ("requested_by_owner", "expired", "admin", "late_payment", "duplicate_payment")
 REFUND_CLAIM_LEASE = timedelta(minutes=2)
 
 
-class VoucherError(ValueError):
-    def __init__(self, code: str) -> None:
-        super().__init__(code)
-        self.code = code
+class VoucherError(DomainError):
+    """A refused refund; `code` says why."""
+
+    Code = error_codes(
+        "VoucherCode",
+        "not_refundable not_paid status_issued status_redeemed status_refund_requested "
+        "status_refunded status_expired",
+    )
 
 
 def issue(order: Order, now: datetime) -> list[Voucher]:

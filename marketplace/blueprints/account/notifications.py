@@ -4,6 +4,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from ...error_messages import message
 from ...extensions import csrf, db
 from ...models import Notification, NotificationKind
 from ...models.types import utcnow
@@ -98,12 +99,7 @@ def unsubscribe(token: str):
         with db.session.begin_nested():
             row = notifications.unsubscribe(token, utcnow())
     except UnsubscribeError as error:
-        message = (
-            _("This unsubscribe link has already been used.")
-            if error.code == "used"
-            else _("This unsubscribe link is not valid.")
-        )
-        return render_template("account/unsubscribe.html", token=None, error=message), 400
+        return render_template("account/unsubscribe.html", token=None, error=message(error)), 400
     return render_template(
         "account/unsubscribe.html", token=None, done=KIND_NAMES.get(row.kind, row.kind)
     )

@@ -4,6 +4,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user
 from markupsafe import Markup
 
+from ...error_messages import message, message_for
 from ...extensions import db
 from ...i18n import money
 from ...models import AttemptStatus, OrderStatus, RefundStatus
@@ -30,8 +31,8 @@ def password():
         try:
             with db.session.begin_nested():
                 accounts.change_password(current_user, form.current.data, form.new.data)
-        except accounts.AccountError:
-            form.current.errors.append(_("The current password is wrong."))
+        except accounts.AccountError as error:
+            form.current.errors.append(message(error))
         else:
             login_user(current_user._get_current_object())
             flash(_("Your password has been changed."), "success")
@@ -125,28 +126,16 @@ def refund_voucher(voucher_id: int):
             with db.session.begin_nested():
                 refund = vouchers.request_refund(current_user, voucher, reason="requested_by_owner")
         except VoucherError as error:
-            flash(refund_error_message(error.code), "error")
+            flash(message(error), "error")
             return back
     outcome = vouchers.execute_refund(refund, utcnow())  # the request is on record first
     if outcome == "succeeded":
         flash(_("Refunded %(amount)s to your card.", amount=money(refund.amount_fen)), "success")
     elif outcome == "busy":
-        flash(refund_error_message("status_refund_requested"), "error")
+        flash(message_for(VoucherError, "status_refund_requested"), "error")
     else:
         flash(
             _("The refund could not be made just now; we keep trying, or press refund again."),
             "error",
         )
     return back
-
-
-def refund_error_message(code: str) -> str:
-    messages = {
-        "not_refundable": _("This package cannot be refunded once bought."),
-        "status_redeemed": _("This voucher has been used, so it cannot be refunded."),
-        "status_refund_requested": _("This voucher is already being refunded."),
-        "status_refunded": _("This voucher has already been refunded."),
-        "status_expired": _("This voucher has expired."),
-        "not_paid": _("This order has not been paid."),
-    }
-    return messages.get(code, _("This voucher cannot be refunded."))

@@ -4,6 +4,7 @@ from flask_login import current_user
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
+from ...error_messages import message, message_for
 from ...extensions import db
 from ...models import AuditEntry, RefundStatus, Role, Shop, ShopStatus, User, Voucher
 from ...models.types import utcnow
@@ -13,7 +14,6 @@ from ...services import payments
 from ...services import shops as shop_service
 from ...services import vouchers as voucher_service
 from ...services.vouchers import VoucherError
-from ..account.routes import refund_error_message
 from ..dashboard.routes import platform_context
 from . import bp
 from .forms import ReasonForm, RefundReasonForm
@@ -108,8 +108,8 @@ def shop(shop_id: int):
                     action(current_user, shop, form.reason.data)
                 else:
                     abort(400)
-        except shop_service.IllegalTransition:
-            flash(_("That decision is not possible for a shop in this state."), "error")
+        except shop_service.IllegalTransition as error:
+            flash(message(error), "error")
         else:
             flash(_("Decision saved."), "success")
         return redirect(url_for("admin.shop", shop_id=shop.id))
@@ -163,13 +163,13 @@ def refund_voucher(voucher_id: int):
                     current_user, voucher, reason="admin", note=form.reason.data
                 )
         except VoucherError as error:
-            flash(refund_error_message(error.code), "error")
+            flash(message(error), "error")
             return redirect(back)
     outcome = voucher_service.execute_refund(refund, utcnow())  # the request is on record first
     if outcome == "succeeded":
         flash(_("The voucher was refunded."), "success")
     elif outcome == "busy":
-        flash(refund_error_message("status_refund_requested"), "error")
+        flash(message_for(VoucherError, "status_refund_requested"), "error")
     else:
         flash(
             _("Stripe could not make the refund: %(message)s", message=refund.failure_message),

@@ -2,6 +2,7 @@ from flask import current_app, flash, redirect, render_template, request, url_fo
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
+from ...error_messages import message
 from ...extensions import db, limiter
 from ...security import safe_next_url
 from ...services import accounts, audit
@@ -31,8 +32,8 @@ def register():
                 user = accounts.register(
                     form.email.data, form.password.data, form.display_name.data
                 )
-        except accounts.AccountError:
-            form.email.errors.append(_("An account with this email already exists."))
+        except accounts.AccountError as error:
+            form.email.errors.append(message(error))
         else:
             flash(_("Welcome, %(name)s! Your account is ready.", name=user.display_name), "success")
             return _after_sign_in(user, False, form.next.data)

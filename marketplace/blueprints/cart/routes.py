@@ -2,6 +2,7 @@ from flask import abort, current_app, flash, redirect, render_template, session,
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, user_logged_in
 
+from ...error_messages import message, message_for
 from ...extensions import db
 from ...models.types import utcnow
 from ...security import parse_id
@@ -13,17 +14,6 @@ from . import bp
 from .forms import AddToCartForm, PlaceOrderForm, QuantityForm
 
 GUEST_CART = "cart"
-
-
-def cart_error_message(error: CartError) -> str:
-    messages = {
-        "quantity_range": _("Choose a quantity from 1 to 10."),
-        "sold_out": _("Sorry, this offer is sold out."),
-        "stock": _("Only %(count)s left.", count=error.available),
-        "too_many_lines": _("Your cart is full: check out or remove something first."),
-        "unavailable": _("A listing in your cart is no longer on sale; it has been removed."),
-    }
-    return messages.get(error.code, _("This could not be added."))
 
 
 def _lines():
@@ -51,7 +41,7 @@ def index():
     if unavailable:
         for line in unavailable:
             _remove(line)
-        flash(cart_error_message(CartError("unavailable")), "warning")
+        flash(message_for(CartError, "unavailable"), "warning")
         lines = [line for line in lines if line not in unavailable]
     total = sum(line.listing.price_fen * line.quantity for line in lines)
     return render_template(
@@ -96,7 +86,7 @@ def add():
                 session.get(GUEST_CART, {}), listing, form.quantity.data, variant_id
             )
     except CartError as error:
-        flash(cart_error_message(error), "error")
+        flash(message(error), "error")
         return redirect(url_for("listings.detail", listing_id=listing.id))
     flash(_("Added to your cart."), "success")
     return redirect(url_for("cart.index"))
@@ -125,7 +115,7 @@ def update(listing_id: int):
             stored[str(listing_id)] = {**stored[str(listing_id)], "q": form.quantity.data}
             session[GUEST_CART] = stored
     except CartError as error:
-        flash(cart_error_message(error), "error")
+        flash(message(error), "error")
         return redirect(url_for("cart.index"))
     return redirect(url_for("cart.index"))
 
@@ -162,6 +152,6 @@ def checkout():
             flash(_("Your cart is empty."), "warning")
         return redirect(url_for("cart.index"))
     except CartError as error:
-        flash(cart_error_message(error), "error")
+        flash(message(error), "error")
         return redirect(url_for("cart.index"))
     return redirect(url_for("checkout.pay_page", number=order.number))

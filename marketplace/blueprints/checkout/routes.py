@@ -10,6 +10,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from ...error_messages import message
 from ...extensions import csrf
 from ...models import AttemptStatus, OrderStatus
 from ...models.types import utcnow
@@ -17,17 +18,6 @@ from ...services import orders, payments, stripe_gateway
 from ...services.orders import OrderError
 from . import bp
 from .forms import CancelForm, PayForm
-
-
-def order_error_message(error: OrderError) -> str:
-    messages = {
-        "payment_window_closed": _("The time to pay this order has run out."),
-        "payment_under_way": _("A payment for this order is already under way."),
-        "status_paid": _("This order is already paid."),
-        "status_expired": _("This order expired unpaid."),
-        "status_cancelled": _("This order was cancelled."),
-    }
-    return messages.get(error.code, _("This order cannot be paid now."))
 
 
 def _own_order(number: str):
@@ -70,7 +60,7 @@ def pay(number: str):
     try:
         attempt = payments.begin_attempt(current_user, order, now)
     except OrderError as error:  # what Stripe said of the previous attempt is kept
-        flash(order_error_message(error), "error")
+        flash(message(error), "error")
         return redirect(url_for("account.order", number=number))
     except stripe_gateway.GatewayError as error:
         flash(
@@ -140,9 +130,7 @@ def cancel(number: str):
     try:
         payments.close(current_user, order, utcnow(), expired=False)
     except (OrderError, stripe_gateway.GatewayError) as error:  # what was learnt is kept
-        flash(
-            order_error_message(error) if isinstance(error, OrderError) else error.message, "error"
-        )
+        flash(message(error) if isinstance(error, OrderError) else error.message, "error")
         return redirect(url_for("account.order", number=number))
     if order.status is OrderStatus.PAID:
         flash(_("This order was paid in the meantime: your vouchers are ready."), "success")

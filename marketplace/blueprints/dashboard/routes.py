@@ -7,6 +7,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from ... import charts
+from ...error_messages import message as error_message
 from ...extensions import db
 from ...i18n import money
 from ...models import Shop
@@ -17,7 +18,7 @@ from ...services import shops as shop_service
 from ...services.dashboard import DashboardError, Grain
 from ...timeutil import local_today, local_zone
 from . import bp
-from .forms import WINDOW_MESSAGE, LostWindowForm, WinBackForm
+from .forms import LostWindowForm, WinBackForm
 
 GRAIN_NAMES = {
     Grain.DAY: _l("By day (30 days)"),
@@ -25,15 +26,6 @@ GRAIN_NAMES = {
     Grain.MONTH: _l("By month (12 months)"),
 }
 GRAIN_HEADINGS = {Grain.DAY: _l("Day"), Grain.WEEK: _l("Week from"), Grain.MONTH: _l("Month")}
-WINBACK_ERRORS = {
-    "message_length": _l("Please write a message of at most 300 characters."),
-    "too_soon": _l(
-        "This customer already had a message from this shop in the last 30 days. Please wait "
-        "before writing again."
-    ),
-    "daily_cap": _l("This shop has sent as many messages as it may today. Please try tomorrow."),
-    "opted_out": _l("This customer does not receive messages from shops."),
-}
 
 
 @bp.before_request
@@ -140,8 +132,8 @@ def shop(shop_id: int):
             try:
                 with db.session.begin_nested():
                     service.set_lost_window(current_user, shop, form.months.data)
-            except DashboardError:
-                form.months.errors.append(str(WINDOW_MESSAGE))
+            except DashboardError as error:
+                form.months.errors.append(error_message(error))
             else:
                 flash(
                     _(
@@ -228,7 +220,7 @@ def message(shop_id: int, owner_id: int):
         except DashboardError as error:
             if error.code == "not_lost":
                 abort(404)
-            form.message.errors.append(str(WINBACK_ERRORS[error.code]))
+            form.message.errors.append(error_message(error))
             status = 422
         else:
             flash(

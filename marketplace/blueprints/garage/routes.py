@@ -1,10 +1,10 @@
 from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from ...error_messages import message
 from ...extensions import db
 from ...models import GarageVehicle, Series, Variant
 from ...selection import current_vehicle, select_garage_vehicle
@@ -13,30 +13,10 @@ from ...timeutil import local_today
 from . import bp
 from .forms import InsuranceForm, ReadingForm, ServiceForm, VehicleForm
 
-GARAGE_ERRORS = {
-    "bad_plate": _l(
-        "This is not a valid mainland China plate number (e.g. 京A12345 or 沪AD12345)."
-    ),
-    "plate_taken": _l("Another car in your garage already has this plate."),
-    "registered_in_future": _l("The registration date cannot be in the future."),
-    "registered_too_early": _l("The registration date cannot be before 1980."),
-    "km_range": _l("The odometer reading must be between 0 and 2,000,000 km."),
-    "reading_in_future": _l("The reading date cannot be in the future."),
-    "reading_before_registration": _l("The reading date cannot be before the registration date."),
-    "km_below_earlier": _l(
-        "%(km)s km is lower than an earlier reading (%(earlier)s km). "
-        "An odometer does not go backwards: please check the number."
-    ),
-    "km_above_later": _l(
-        "%(km)s km is higher than a later reading (%(later)s km). Please check the number and date."
-    ),
-    "service_in_future": _l("The service date cannot be in the future."),
-}
-
 
 def _error_message(error: garage.GarageError, km: int | None = None) -> str:
     details = {key: f"{value:,}" for key, value in error.details.items()}
-    return str(GARAGE_ERRORS[error.code]) % {"km": f"{km or 0:,}", **details}
+    return message(error, km=f"{km or 0:,}", **details)
 
 
 def _own_vehicle(vehicle_id: int) -> GarageVehicle:
@@ -70,18 +50,6 @@ def index():
     selected = current_vehicle()
     selected_id = selected.garage_vehicle.id if selected and selected.garage_vehicle else None
     return render_template("garage/index.html", vehicles=vehicles, selected_id=selected_id)
-
-
-INSURANCE_ERRORS = {
-    "insurer_required": _l("Please enter the insurer."),
-    "insurer_too_long": _l("At most 60 characters."),
-    "expiry_past": _l(
-        "The policy end date cannot be in the past: enter the renewed policy's date."
-    ),
-    "expiry_too_far": _l(
-        "A car insurance policy runs for a year: the end date can be at most 400 days ahead."
-    ),
-}
 
 
 def _render_vehicle(
@@ -199,7 +167,7 @@ def insurance(vehicle_id: int):
                     today=local_today(),
                 )
         except reminders.InsuranceError as error:
-            getattr(form, error.field).errors.append(str(INSURANCE_ERRORS[error.code]))
+            getattr(form, error.field).errors.append(message(error))
         else:
             flash(_("Insurance saved: we will remind you before it ends."), "success")
             return redirect(url_for("garage.vehicle", vehicle_id=vehicle.id))

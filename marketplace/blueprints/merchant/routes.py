@@ -2,11 +2,11 @@ import re
 
 from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from ...error_messages import message
 from ...extensions import db
 from ...labels import LISTING_STATUS_NAMES
 from ...models import (
@@ -23,31 +23,6 @@ from ...services import listings as listing_service
 from ...services import shops as shop_service
 from . import bp
 from .forms import InviteForm, ListingForm, ShopApplicationForm, ShopProfileForm
-
-SHOP_ERRORS = {
-    "bad_licence": _l(
-        "This is not a valid unified social credit code (18 characters with a check character)."
-    ),
-    "bad_phone": _l("Please enter a mobile number (11 digits) or a landline such as 010-12345678."),
-    "bad_latitude": _l("Latitude must be between -90 and 90."),
-    "bad_longitude": _l("Longitude must be between -180 and 180."),
-    "chain_taken": _l(
-        "This chain brand belongs to another merchant: ask its admin to apply for this outlet."
-    ),
-    "already_staff": _l("You already work at a shop; one account works at one shop."),
-    "already_invited": _l("This email has already been invited to this shop."),
-    "cannot_remove_self": _l("You cannot remove yourself."),
-}
-LISTING_ERRORS = {
-    "title_required": _l("Please enter a title."),
-    "bad_category": _l("Please choose a category."),
-    "price_range": _l("The price must be between ¥0 and ¥1,000,000."),
-    "list_price_below_price": _l("The list price cannot be below the price."),
-    "validity_range": _l("Validity must be between 1 and 1095 days."),
-    "stock_negative": _l("Stock cannot be negative."),
-    "bad_item": _l("Unknown maintenance item."),
-    "bad_fuel": _l("Unknown fuel type."),
-}
 
 
 @bp.before_request
@@ -101,7 +76,7 @@ def apply():
                 )
         except shop_service.ShopError as error:
             target = getattr(form, error.field) if error.field else form.chain_name
-            target.errors.append(str(SHOP_ERRORS[error.code]))
+            target.errors.append(message(error))
         else:
             flash(
                 _("Application sent. An admin will review it; you will see the decision here."),
@@ -134,7 +109,7 @@ def shop(shop_id: int):
                         longitude=form.longitude.data,
                     )
             except shop_service.ShopError as error:
-                getattr(form, error.field).errors.append(str(SHOP_ERRORS[error.code]))
+                getattr(form, error.field).errors.append(message(error))
             else:
                 flash(_("Saved."), "success")
                 return redirect(url_for("merchant.shop", shop_id=shop.id))
@@ -208,7 +183,7 @@ def _save_listing(form: ListingForm, save) -> bool:
             save(_draft(form, *fitment))
     except listing_service.ListingError as error:
         field = {"price_fen": "price", "list_price_fen": "list_price"}.get(error.field, error.field)
-        getattr(form, field).errors.append(str(LISTING_ERRORS[error.code]))
+        getattr(form, field).errors.append(message(error))
         return False
     return True
 
@@ -281,7 +256,7 @@ def staff(shop_id: int):
                     current_user, shop, form.email.data, StaffRole(form.role.data)
                 )
         except shop_service.ShopError as error:
-            form.email.errors.append(str(SHOP_ERRORS[error.code]))
+            form.email.errors.append(message(error))
         else:
             flash(_("Invitation sent to %(email)s.", email=form.email.data.lower()), "success")
             return redirect(url_for("merchant.staff", shop_id=shop.id))
@@ -308,7 +283,7 @@ def remove_staff(member_id: int):
         with db.session.begin_nested():
             shop_service.remove_staff(current_user, member)
     except shop_service.ShopError as error:
-        flash(str(SHOP_ERRORS[error.code]), "error")
+        flash(message(error), "error")
     else:
         flash(_("Removed from the staff."), "info")
     return redirect(url_for("merchant.staff", shop_id=shop_id))
@@ -326,7 +301,7 @@ def accept_invitation(invitation_id: int):
     except shop_service.ShopError as error:
         if error.code == "not_found":
             abort(404)
-        flash(str(SHOP_ERRORS[error.code]), "error")
+        flash(message(error), "error")
         return redirect(url_for("merchant.index"))
     flash(_("You joined %(shop)s.", shop=invitation.shop.display_name), "success")
     return redirect(url_for("merchant.shop", shop_id=member.shop_id))

@@ -11,6 +11,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from limits import parse
 
+from ...error_messages import message, message_for
 from ...extensions import db, limiter
 from ...models import Redemption, Shop
 from ...models.types import utcnow
@@ -23,25 +24,6 @@ from ...timeutil import local_midnight, local_today, local_zone
 from . import bp
 from .forms import CodeForm, PayoutAccountForm, RedeemForm, UndoForm
 
-ERRORS = {
-    "format": _l("A voucher code is 12 digits: please check what you typed."),
-    "check_digit": _l(
-        "This code has a typo: its check digit does not match. Please check each digit."
-    ),
-    "not_found": _l("No voucher with this code can be redeemed at this outlet."),
-    "already_redeemed": _l("This voucher has already been redeemed."),
-    "refunded": _l("This voucher was refunded and can no longer be used."),
-    "expired": _l("This voucher has expired."),
-    "stale_form": _l("This page is out of date. Please look the code up again."),
-    "odometer_range": _l("That is more than any odometer shows: please check it."),
-    "reason_required": _l("Please give a reason."),
-    "reason_too_long": _l("At most 200 characters."),
-    "already_undone": _l("This redemption has already been undone."),
-    "undo_window_passed": _l(
-        "A redemption can be undone by the shop within one hour. After that, please ask the "
-        "platform's support."
-    ),
-}
 PERIODS = {
     "today": _l("Today"),
     "7d": _l("Last 7 days"),
@@ -138,7 +120,7 @@ def redeem():
         voucher = redemption.find(shop, form.code.data)
     except RedemptionError as error:
         _count_wrong_code(shop, form.code.data, error.code)
-        form.code.errors.append(str(ERRORS[error.code]))
+        form.code.errors.append(message(error))
         return render_template("redemption/redeem.html", form=form, shops=shops), 422
     confirm = RedeemForm(
         formdata=None, shop=shop.id, code=voucher.code, request_id=secrets.token_hex(16)
@@ -148,14 +130,15 @@ def redeem():
 
 def _voucher_page(voucher, shop: Shop, confirm: RedeemForm, status: int = 200):
     """What the voucher is, and the confirmation form unless something blocks it."""
+    blocker = redemption.blocker(voucher, utcnow())
     return render_template(
         "redemption/voucher.html",
         voucher=voucher,
         shop=shop,
         confirm=confirm,
-        blocker=redemption.blocker(voucher, utcnow()),
+        blocker=blocker,
         last_km=redemption.last_known_km(voucher),
-        errors=ERRORS,
+        blocker_message=message_for(RedemptionError, blocker) if blocker else "",
     ), status
 
 
@@ -171,7 +154,7 @@ def confirm():
         voucher = _voucher_or_none(shop, form.code.data) if form.odometer.errors else None
         if voucher is not None and form.request_id.data:
             return _voucher_page(voucher, shop, form, 422)
-        flash(str(ERRORS["stale_form"]), "error")
+        flash(message_for(RedemptionError, "stale_form"), "error")
         return redirect(url_for("redemption.redeem"))
     if _over_limit(shop):
         return _too_many()
@@ -193,7 +176,7 @@ def confirm():
             return redirect(url_for("redemption.receipt", redemption_id=earlier.id))
         if error.is_wrong_code:
             _count_wrong_code(shop, form.code.data, error.code)
-        flash(str(ERRORS[error.code]), "error")
+        flash(message(error), "error")
         return redirect(url_for("redemption.redeem"))
     if not outcome.replayed:
         flash(_("Redeemed. The customer's voucher now shows it as used."), "success")
@@ -242,7 +225,7 @@ def undo(redemption_id: int):
         with db.session.begin_nested():
             redemption.undo(current_user, found, reason=form.reason.data, now=utcnow())
     except RedemptionError as error:
-        flash(str(ERRORS[error.code]), "error")
+        flash(message(error), "error")
         return redirect(url_for("redemption.receipt", redemption_id=found.id))
     flash(_("The redemption was undone; the voucher can be used again."), "success")
     return redirect(url_for("redemption.receipt", redemption_id=found.id))

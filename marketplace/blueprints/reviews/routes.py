@@ -10,6 +10,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
+from ...error_messages import message, message_for
 from ...extensions import db
 from ...models import Listing, Role, Shop, Voucher
 from ...models.reviews import DIMENSIONS, STARS, Review
@@ -38,26 +39,6 @@ HOLD_REASON_NAMES = {
     "email": _l("an email address"),
     "blocklist": _l("a blocked word"),
 }
-ERRORS = {
-    "not_redeemed": _l("You can review a service once the shop has redeemed your voucher."),
-    "refunded": _l("This voucher was refunded, so there is nothing to review."),
-    "too_late": _l("Reviews can be written up to 30 days after the service; this one has closed."),
-    "already_reviewed": _l("You have already reviewed this voucher."),
-    "edit_window_closed": _l("A review can be changed for 24 hours after it was written."),
-    "hidden": _l("A moderator hid this review, so it cannot be changed."),
-    "bad_stars": _l("Choose from 1 to 5 stars."),
-    "text_too_long": _l("At most %(max)d characters.", max=1000),
-    "reply_required": _l("Please write a reply."),
-    "reply_too_long": _l("At most %(max)d characters.", max=1000),
-    "reason_required": _l("Please give a reason."),
-    "reason_too_long": _l("At most %(max)d characters.", max=500),
-    "already_reported": _l("This review has already been reported."),
-    "illegal_transition": _l("That decision is not possible for a review in this state."),
-}
-
-
-def error_message(code: str) -> str:
-    return str(ERRORS.get(code, _l("That is not possible.")))
 
 
 @bp.record_once
@@ -125,9 +106,9 @@ def _draft(form: ReviewForm) -> ReviewDraft:
 def _form_error(form, error: ReviewError) -> None:
     field = getattr(form, error.field, None) if error.field else None
     if field is not None:
-        field.errors = [*field.errors, error_message(error.code)]
+        field.errors = [*field.errors, message(error)]
     else:
-        flash(error_message(error.code), "error")
+        flash(message(error), "error")
 
 
 def _saved_message(review: Review) -> None:
@@ -164,7 +145,7 @@ def write(voucher_id: int):
     existing = review_service.by_voucher([voucher.id]).get(voucher.id)
     reason = review_service.ineligibility(voucher, utcnow(), existing is not None)
     if reason:
-        flash(error_message(reason), "error")
+        flash(message_for(ReviewError, reason), "error")
         if existing is not None and review_service.can_edit(existing, utcnow()):
             return redirect(url_for("reviews.edit", review_id=existing.id))
         return redirect(url_for("account.voucher_list"))
@@ -175,7 +156,7 @@ def write(voucher_id: int):
                 review = review_service.write_review(current_user, voucher, _draft(form), utcnow())
         except ReviewError as error:
             if error.field is None:
-                flash(error_message(error.code), "error")
+                flash(message(error), "error")
                 return redirect(url_for("account.voucher_list"))
             _form_error(form, error)
         else:
@@ -194,7 +175,7 @@ def edit(review_id: int):
         abort(404)
     if not review_service.can_edit(review, utcnow()):
         code = "hidden" if review.status.value == "hidden" else "edit_window_closed"
-        flash(error_message(code), "error")
+        flash(message_for(ReviewError, code), "error")
         return redirect(url_for("reviews.mine"))
     form = ReviewForm(obj=review)
     if form.validate_on_submit():
@@ -288,7 +269,7 @@ def report(review_id: int):
     review = _console_review(review_id)
     existing = review_service.reports_by_review([review.id]).get(review.id)
     if existing is not None:
-        flash(error_message("already_reported"), "error")
+        flash(message_for(ReviewError, "already_reported"), "error")
         return redirect(url_for("reviews.merchant_shop", shop_id=review.shop_id))
     form = ReportForm()
     if form.validate_on_submit():
@@ -344,7 +325,7 @@ def moderate(review_id: int):
                 if error.field:
                     _form_error(form, error)
                 else:
-                    flash(error_message(error.code), "error")
+                    flash(message(error), "error")
                     return redirect(url_for("reviews.moderate", review_id=review.id))
             else:
                 flash(_("Decision saved."), "success")
