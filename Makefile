@@ -47,13 +47,22 @@ run: bootstrap
 payouts: bootstrap
 	$(DEMO_STRIPE) FLASK_DEBUG=1 $(FLASK) payouts run
 
+# With TEST_DATABASE_URL the SQLite and the PostgreSQL runs go at the same time (the machine
+# has two cores); each one's output is printed whole when both have finished.
 test: bootstrap
 	$(BIN)/ruff check .
-	env -u TEST_DATABASE_URL $(BIN)/python -m pytest
 	@if [ -n "$$TEST_DATABASE_URL" ]; then \
-		echo "== again on PostgreSQL: $$TEST_DATABASE_URL"; \
-		$(BIN)/python -m pytest; \
+		echo "== the whole suite on SQLite and, at the same time, on PostgreSQL: $$TEST_DATABASE_URL"; \
+		mkdir -p test-artifacts; \
+		env -u TEST_DATABASE_URL $(BIN)/python -m pytest \
+			> test-artifacts/sqlite.log 2>&1 & sqlite=$$!; \
+		$(BIN)/python -m pytest > test-artifacts/postgresql.log 2>&1; pg=$$?; \
+		wait $$sqlite; lite=$$?; \
+		echo "== on SQLite"; cat test-artifacts/sqlite.log; \
+		echo "== on PostgreSQL"; cat test-artifacts/postgresql.log; \
+		test $$lite -eq 0 && test $$pg -eq 0; \
 	else \
+		env -u TEST_DATABASE_URL $(BIN)/python -m pytest; \
 		echo "== TEST_DATABASE_URL is not set: the PostgreSQL run was skipped"; \
 	fi
 	@if [ -x /usr/bin/chromium ]; then \

@@ -10,6 +10,7 @@ from ...models import GarageVehicle, Series, Variant
 from ...selection import current_vehicle, select_garage_vehicle
 from ...services import garage, reminders
 from ...timeutil import local_today
+from ..refusals import REFUSED, change_or_refuse
 from . import bp
 from .forms import InsuranceForm, ReadingForm, ServiceForm, VehicleForm
 
@@ -157,18 +158,17 @@ def insurance(vehicle_id: int):
     vehicle = _own_vehicle(vehicle_id)
     form = InsuranceForm()
     if form.validate_on_submit():
-        try:
-            with db.session.begin_nested():
-                reminders.save_policy(
-                    current_user,
-                    vehicle,
-                    insurer=form.insurer.data,
-                    expires_on=form.expires_on.data,
-                    today=local_today(),
-                )
-        except reminders.InsuranceError as error:
-            getattr(form, error.field).errors.append(message(error))
-        else:
+        saved = change_or_refuse(
+            form,
+            lambda: reminders.save_policy(
+                current_user,
+                vehicle,
+                insurer=form.insurer.data,
+                expires_on=form.expires_on.data,
+                today=local_today(),
+            ),
+        )
+        if saved is not REFUSED:
             flash(_("Insurance saved: we will remind you before it ends."), "success")
             return redirect(url_for("garage.vehicle", vehicle_id=vehicle.id))
     return _render_vehicle(vehicle, insurance_form=form)

@@ -73,6 +73,8 @@ class LocationFields:
 
 
 class ShopProfileForm(FlaskForm, LocationFields):
+    SERVICE_FIELDS = ("address", "district", "opening_hours", "phone", "latitude", "longitude")
+
     address = required_text(_l("Address"), 200, _l("Please enter the address."))
     district = required_text(_l("District"), 20, _l("Please enter the district."))
     opening_hours = required_text(_l("Opening hours"), 100, _l("Please enter the opening hours."))
@@ -80,6 +82,14 @@ class ShopProfileForm(FlaskForm, LocationFields):
 
 
 class ShopApplicationForm(ShopProfileForm):
+    SERVICE_FIELDS = (
+        *ShopProfileForm.SERVICE_FIELDS,
+        "chain_name",
+        "name",
+        "city",
+        "licence_number",
+    )
+
     chain_name = required_text(
         _l("Chain brand"), 60, _l("Please enter the chain brand (a new one, or yours).")
     )

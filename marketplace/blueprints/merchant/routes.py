@@ -21,6 +21,7 @@ from ...models import (
 )
 from ...services import listings as listing_service
 from ...services import shops as shop_service
+from ..refusals import REFUSED, change_or_refuse
 from . import bp
 from .forms import InviteForm, ListingForm, ShopApplicationForm, ShopProfileForm
 
@@ -59,25 +60,15 @@ def apply():
     """Apply to open an outlet on the marketplace."""
     form = ShopApplicationForm()
     if form.validate_on_submit():
-        try:
-            with db.session.begin_nested():
-                shop = shop_service.apply_for_shop(
-                    current_user,
-                    chain_name=form.chain_name.data,
-                    name=form.name.data,
-                    address=form.address.data,
-                    city=form.city.data,
-                    district=form.district.data,
-                    latitude=form.latitude.data,
-                    longitude=form.longitude.data,
-                    opening_hours=form.opening_hours.data,
-                    phone=form.phone.data,
-                    licence_number=form.licence_number.data,
-                )
-        except shop_service.ShopError as error:
-            target = getattr(form, error.field) if error.field else form.chain_name
-            target.errors.append(message(error))
-        else:
+        fields = ShopApplicationForm.SERVICE_FIELDS
+        shop = change_or_refuse(
+            form,
+            lambda: shop_service.apply_for_shop(
+                current_user, **{name: getattr(form, name).data for name in fields}
+            ),
+            field="chain_name",
+        )
+        if shop is not REFUSED:
             flash(
                 _("Application sent. An admin will review it; you will see the decision here."),
                 "success",
@@ -96,21 +87,14 @@ def shop(shop_id: int):
         if not manager:
             abort(404)
         if form.validate():
-            try:
-                with db.session.begin_nested():
-                    shop_service.update_profile(
-                        current_user,
-                        shop,
-                        address=form.address.data,
-                        district=form.district.data,
-                        opening_hours=form.opening_hours.data,
-                        phone=form.phone.data,
-                        latitude=form.latitude.data,
-                        longitude=form.longitude.data,
-                    )
-            except shop_service.ShopError as error:
-                getattr(form, error.field).errors.append(message(error))
-            else:
+            fields = ShopProfileForm.SERVICE_FIELDS
+            done = change_or_refuse(
+                form,
+                lambda: shop_service.update_profile(
+                    current_user, shop, **{name: getattr(form, name).data for name in fields}
+                ),
+            )
+            if done is not REFUSED:
                 flash(_("Saved."), "success")
                 return redirect(url_for("merchant.shop", shop_id=shop.id))
     listings = db.session.scalars(
