@@ -322,6 +322,29 @@ def bundled_rules() -> None:
     )
 
 
+def second_outlet(shop):
+    """Another approved outlet (亦庄店) of `shop`'s chain, flushed."""
+    from marketplace.models import Shop, ShopStatus
+
+    outlet = Shop(
+        chain_id=shop.chain_id,
+        slug="chian-second",
+        name="亦庄店",
+        address="科创十三街1号",
+        city="北京",
+        district="大兴区",
+        latitude=39.79,
+        longitude=116.51,
+        opening_hours="09:00-18:00",
+        phone="13800138001",
+        licence_number=shop.licence_number,
+        status=ShopStatus.APPROVED,
+    )
+    db.session.add(outlet)
+    db.session.flush()
+    return outlet
+
+
 LICENCES = ("91350100M000100Y43", "91110000100012345L", "91310000631696382C")
 
 

@@ -14,7 +14,6 @@ from marketplace.models import (
     OrderStatus,
     Shop,
     ShopStaff,
-    ShopStatus,
     StaffRole,
     User,
     Voucher,
@@ -22,6 +21,7 @@ from marketplace.models import (
 )
 from marketplace.services import ledger
 
+from ..conftest import second_outlet
 from ..payments.helpers import add_and_order, deliver_success, order_state, pay
 
 OWNER = "buyer@example.com"
@@ -44,22 +44,7 @@ def world(app, shops, make_user) -> World:
         make_user(email, name="王小明" if email == OWNER else "技师")
     with app.app_context():
         a = db.session.get(Shop, shops["a"])
-        a2 = Shop(
-            chain_id=a.chain_id,
-            slug="chian-second",
-            name="亦庄店",
-            address="科创十三街1号",
-            city="北京",
-            district="大兴区",
-            latitude=39.79,
-            longitude=116.51,
-            opening_hours="09:00-18:00",
-            phone="13800138001",
-            licence_number=a.licence_number,
-            status=ShopStatus.APPROVED,
-        )
-        db.session.add(a2)
-        db.session.flush()
+        a2 = second_outlet(a)
         for email, shop_id in ((TECH_A, a.id), (TECH_A2, a2.id), (TECH_B, shops["b"])):
             user = db.session.scalar(select(User).where(User.email == email))
             db.session.add(ShopStaff(shop_id=shop_id, user_id=user.id, role=StaffRole.TECHNICIAN))

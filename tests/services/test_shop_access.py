@@ -7,6 +7,8 @@ from marketplace.extensions import db
 from marketplace.models import Shop, ShopStaff, StaffRole, User
 from marketplace.services.shops import Need, access, find_shop
 
+from ..conftest import second_outlet
+
 
 def user(email):
     return db.session.scalar(select(User).where(User.email == email))
@@ -47,20 +49,6 @@ def test_who_may_do_what_with_shop_a(app, shops, make_user, who, allowed):
 def test_the_chain_admin_manages_every_outlet_of_the_chain(app, shops):
     with app.app_context():
         shop = db.session.get(Shop, shops["a"])
-        outlet = Shop(
-            chain_id=shop.chain_id,
-            slug="second-outlet",
-            name="亦庄店",
-            address="科创十三街1号",
-            city="北京",
-            district="大兴区",
-            latitude=39.79,
-            longitude=116.51,
-            opening_hours="09:00-18:00",
-            phone="13800138001",
-            licence_number=shop.licence_number,
-        )
-        db.session.add(outlet)
-        db.session.flush()
+        outlet = second_outlet(shop)
         rights = access(shop.chain.admin, outlet)
         assert rights.chain_admin and rights.can_manage and not rights.staff
