@@ -1,5 +1,6 @@
 """Translated names for the codes stored in the database."""
 
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 
 ROLE_NAMES = {
@@ -181,8 +182,6 @@ def label(code: str, names: dict) -> object:
     try:
         return names[code]
     except KeyError:
-        from flask import current_app
-
         if current_app.testing or current_app.debug:
             raise MissingLabel(code) from None
         current_app.logger.error("no label for %r", code)
