@@ -115,7 +115,8 @@ def _settle_previous(attempt: PaymentAttempt, now: datetime) -> None:
     if attempt.status is AttemptStatus.STARTED and attempt.created_at > now - STUCK_AFTER:
         raise OrderError("payment_under_way")  # another request is paying right now
     if attempt.intent_id is None:
-        cancel_unconfirmed(attempt)
+        if not cancel_unconfirmed(attempt):
+            raise OrderError("payment_under_way")  # its intent was recorded just now
         return
     sync_attempt(attempt, now)
     if attempt.status is AttemptStatus.PROCESSING:
@@ -127,10 +128,22 @@ def _settle_previous(attempt: PaymentAttempt, now: datetime) -> None:
             fulfil(attempt, now)
 
 
-def cancel_unconfirmed(attempt: PaymentAttempt) -> None:
+def cancel_unconfirmed(attempt: PaymentAttempt) -> bool:
     """Close an attempt that has no intent on record: it was never confirmed (an intent
-    whose creation answer was lost cannot be charged), so it can take no money."""
-    _set_status(attempt, AttemptStatus.CANCELED)
+    whose creation answer was lost cannot be charged), so it can take no money. False when
+    its pay request recorded an intent in the meantime (it may be confirming it now)."""
+    moved = db.session.execute(
+        update(PaymentAttempt)
+        .where(
+            PaymentAttempt.id == attempt.id,
+            PaymentAttempt.status == attempt.status,
+            PaymentAttempt.intent_id.is_(None),
+        )
+        .values(status=AttemptStatus.CANCELED, updated_at=utcnow())
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    db.session.refresh(attempt)
+    return moved == 1
 
 
 def _set_status(attempt: PaymentAttempt, target: AttemptStatus, **values) -> bool:
@@ -194,12 +207,12 @@ def pay_with_card(
     order = attempt.order
     db.session.commit()  # the attempt is on record before Stripe is asked
     try:
-        customer = stripe_gateway.ensure_customer(payer)
+        customer = _customer(payer)
         try:
             card = stripe_gateway.save_card(customer, token)
         except stripe_gateway.CustomerGone:
             current_app.logger.warning("Stripe customer %s is gone; creating another", customer)
-            customer = stripe_gateway.ensure_customer(payer, replacing=customer)
+            customer = _customer(payer, replacing=customer)
             card = stripe_gateway.save_card(customer, token)
         state = stripe_gateway.create_intent(
             amount_minor=attempt.amount_fen,
@@ -214,7 +227,7 @@ def pay_with_card(
         _fail(attempt, error.message, declined=error.declined)
         return None
     if not _set_status(attempt, AttemptStatus.STARTED, intent_id=state.id):
-        return None  # the intent's webhook got here first (it carries the attempt number)
+        return None  # the order was closed meanwhile: this intent is never confirmed
     db.session.commit()  # the intent is on record before it is confirmed
     try:
         state = stripe_gateway.confirm_intent(state.id, attempt.amount_fen)
@@ -227,6 +240,12 @@ def pay_with_card(
         return None
     _apply(attempt, state)
     return state
+
+
+def _customer(payer: User, replacing: str | None = None) -> str:
+    customer = stripe_gateway.ensure_customer(payer, replacing=replacing)
+    db.session.commit()  # kept, and no write held open while Stripe is asked again
+    return customer
 
 
 def _fail(attempt: PaymentAttempt, message: str, *, declined: bool) -> None:
@@ -242,6 +261,10 @@ def sync_attempt(attempt: PaymentAttempt, now: datetime) -> None:
     if attempt.intent_id is None:
         return
     state = stripe_gateway.read_intent(attempt.intent_id)
+    if attempt.status is AttemptStatus.UNKNOWN and state.status == "requires_confirmation":
+        # the confirmation whose answer was lost never reached Stripe: give the intent up
+        # so the payer can pay again at once
+        state = stripe_gateway.cancel_intent(attempt.intent_id)
     _apply(attempt, state)
     if attempt.status is AttemptStatus.SUCCEEDED:
         fulfil(attempt, now)
@@ -360,8 +383,8 @@ def close(actor: User | None, order: Order, now: datetime, *, expired: bool) -> 
                     _apply(attempt, stripe_gateway.cancel_intent(attempt.intent_id))
                 except stripe_gateway.GatewayError:
                     raise OrderError("payment_under_way") from None
-        elif attempt.status is AttemptStatus.STARTED:
-            attempt.status = AttemptStatus.CANCELED
+        elif attempt.status is AttemptStatus.STARTED and not cancel_unconfirmed(attempt):
+            raise OrderError("payment_under_way")  # its pay request is confirming it now
     target = OrderStatus.EXPIRED if expired else OrderStatus.CANCELLED
     move(order, target, "expired" if expired else "cancelled", actor)
     release_stock(order)

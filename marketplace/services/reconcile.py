@@ -11,7 +11,7 @@ batch job: it commits per item, and running it again finds nothing more to do.
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from ..extensions import db
 from ..models import (
@@ -76,8 +76,7 @@ def _attempts(report: Report, now: datetime, since: datetime) -> None:
         before = (attempt.status, order.status)
         try:
             if attempt.intent_id is None:
-                if attempt.status in payments.OPEN:
-                    payments.cancel_unconfirmed(attempt)
+                payments.cancel_unconfirmed(attempt)
             else:
                 payments.sync_attempt(attempt, now)
         except stripe_gateway.GatewayError as error:
@@ -126,6 +125,18 @@ def _orders(report: Report, since: datetime) -> None:
         )
         .order_by(PaymentAttempt.id)
     ).all()
+    refunded = dict(
+        db.session.execute(
+            select(Refund.attempt_id, func.sum(Refund.amount_fen))
+            .join(PaymentAttempt, PaymentAttempt.id == Refund.attempt_id)
+            .where(
+                PaymentAttempt.created_at >= since,
+                PaymentAttempt.status == AttemptStatus.SUCCEEDED,
+                Refund.status == RefundStatus.SUCCEEDED,
+            )
+            .group_by(Refund.attempt_id)
+        ).all()
+    )
     for attempt, order in rows:
         report.checked += 1
         try:
@@ -134,13 +145,7 @@ def _orders(report: Report, since: datetime) -> None:
         except stripe_gateway.GatewayError as error:
             report.problems.append(f"order {order.number}: Stripe did not answer ({error.detail})")
             continue
-        refunded_here = sum(
-            db.session.scalars(
-                select(Refund.amount_fen).where(
-                    Refund.attempt_id == attempt.id, Refund.status == RefundStatus.SUCCEEDED
-                )
-            )
-        )
+        refunded_here = refunded.get(attempt.id, 0)
         refunded_there = sum(amount for _, amount, status in at_stripe if status != "failed")
         if intent.status != "succeeded" or intent.amount != attempt.amount_fen:
             report.problems.append(

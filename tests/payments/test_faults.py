@@ -116,6 +116,26 @@ def test_the_webhook_paying_while_the_pay_request_waits_is_never_overwritten(
     assert assert_money_matches(app, localstripe, number) == (3900, 0)
 
 
+def test_cancelling_while_the_intent_is_being_created_charges_nothing(
+    app, buyer, shops, localstripe, stripe_proxy
+):
+    number = add_and_order(buyer, shops["listings"]["wash_a"])
+    creating = stripe_proxy.hold(request_to("/v1/payment_intents"))
+    paying = threading.Thread(target=lambda: pay(buyer, localstripe, number))
+    paying.start()
+    assert creating.reached.wait(10)
+    owner = app.test_client()
+    owner.login("buyer@example.com")
+    assert owner.post(f"/checkout/{number}/cancel").status_code == 302
+    creating.released.set()  # Stripe's answer to the creation arrives after the cancel
+    paying.join(20)
+    order, vouchers, (attempt,) = order_state(app, number)
+    assert order.status is OrderStatus.CANCELLED and not vouchers
+    assert attempt.status is AttemptStatus.CANCELED and attempt.intent_id is None
+    assert not [c for c in stripe_proxy.forwarded if c[1].endswith("/confirm")], "never charged"
+    assert assert_money_matches(app, localstripe, number) == (0, 0)
+
+
 def test_paying_again_after_a_lost_answer_and_a_lost_webhook_never_charges_twice(
     app, buyer, shops, localstripe, stripe_proxy
 ):
@@ -155,6 +175,36 @@ def test_paying_again_while_stripe_cannot_tell_makes_no_new_attempt(
     pay(buyer, localstripe, number)
     order, vouchers, attempts = order_state(app, number)
     assert order.status is OrderStatus.PAID and len(attempts) == 1 and len(vouchers) == 1
+    assert assert_money_matches(app, localstripe, number) == (3900, 0)
+
+
+def test_a_confirmation_that_never_reached_stripe_is_given_up_and_paid_again_at_once(
+    app, buyer, shops, localstripe, stripe_proxy
+):
+    number = add_and_order(buyer, shops["listings"]["wash_a"])
+    stripe_proxy.refuse(charges, times=1)  # the connection drops before Stripe hears it
+    pay(buyer, localstripe, number)
+    _, _, (attempt,) = order_state(app, number)
+    assert attempt.status is AttemptStatus.UNKNOWN
+    with app.app_context():  # the owner looks at the order a little later
+        from marketplace.models import PaymentAttempt
+
+        row = db.session.get(PaymentAttempt, attempt.id)
+        row.updated_at = row.updated_at.replace(year=row.updated_at.year - 1)
+        db.session.commit()
+    page = buyer.get(f"/account/orders/{number}").get_data(as_text=True)
+    assert 'data-order-status="pending_payment"' in page
+    _, _, (attempt,) = order_state(app, number)
+    assert attempt.status is AttemptStatus.CANCELED
+    assert stripe_get(localstripe, f"/v1/payment_intents/{attempt.intent_id}")["status"] == (
+        "canceled"
+    )
+    response = pay(buyer, localstripe, number)  # at once, no "payment under way"
+    assert response.headers["Location"].endswith(f"/account/orders/{number}")
+    assert deliver_success(buyer, localstripe, app, number).status_code == 200
+    order, vouchers, attempts = order_state(app, number)
+    assert [a.status for a in attempts] == [AttemptStatus.CANCELED, AttemptStatus.SUCCEEDED]
+    assert order.status is OrderStatus.PAID and len(vouchers) == 1
     assert assert_money_matches(app, localstripe, number) == (3900, 0)
 
 

@@ -162,14 +162,12 @@ def _save_listing(form: ListingForm, save) -> bool:
     fitment = _resolve_fitment(form)
     if fitment is None:
         return False
-    try:
-        with db.session.begin_nested():
-            save(_draft(form, *fitment))
-    except listing_service.ListingError as error:
-        field = {"price_fen": "price", "list_price_fen": "list_price"}.get(error.field, error.field)
-        getattr(form, field).errors.append(message(error))
-        return False
-    return True
+    saved = change_or_refuse(
+        form,
+        lambda: save(_draft(form, *fitment)),
+        fields={"price_fen": "price", "list_price_fen": "list_price"},
+    )
+    return saved is not REFUSED
 
 
 @bp.route("/shops/<int:shop_id>/listings/new", methods=["GET", "POST"])
