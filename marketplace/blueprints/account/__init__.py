@@ -1,5 +1,10 @@
+"""The owner's account, `/account/...`, with the owner's reviews nested (`reviews`)."""
+
 from flask import Blueprint
 
 bp = Blueprint("account", __name__)
 
 from . import notifications, routes  # noqa: E402, F401
+from .reviews import bp as reviews_bp  # noqa: E402
+
+bp.register_blueprint(reviews_bp, url_prefix="/reviews")

@@ -1,10 +1,13 @@
+from flask import flash
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import RadioField, SelectChoice, TextAreaField, ValidationError
-from wtforms.validators import DataRequired, Length
+from wtforms.validators import Length
 
+from ...error_messages import message
 from ...forms import strip
-from ...models.reviews import MAX_REASON_TEXT, MAX_REPLY_TEXT, MAX_REVIEW_TEXT, STARS
+from ...models.reviews import MAX_REVIEW_TEXT, STARS
+from ...services.reviews import ReviewError
 
 
 class StarsField(RadioField):
@@ -45,43 +48,11 @@ class ReviewForm(FlaskForm):
     )
 
 
-class ReplyForm(FlaskForm):
-    text = TextAreaField(
-        _l("Public reply"),
-        filters=[strip],
-        validators=[
-            DataRequired(_l("Please write a reply.")),
-            Length(
-                max=MAX_REPLY_TEXT, message=_l("At most %(max)d characters.", max=MAX_REPLY_TEXT)
-            ),
-        ],
-    )
-
-
-class ReportForm(FlaskForm):
-    reason = TextAreaField(
-        _l("Why should a moderator look at this review?"),
-        filters=[strip],
-        validators=[
-            DataRequired(_l("Please give a reason.")),
-            Length(
-                max=MAX_REASON_TEXT,
-                message=_l("At most %(max)d characters.", max=MAX_REASON_TEXT),
-            ),
-        ],
-    )
-
-
-class DecisionForm(FlaskForm):
-    """Approve (reason optional) or hide (reason required); the author sees the reason."""
-
-    reason = TextAreaField(
-        _l("Reason (shown to the author)"),
-        filters=[strip],
-        validators=[
-            Length(
-                max=MAX_REASON_TEXT,
-                message=_l("At most %(max)d characters.", max=MAX_REASON_TEXT),
-            )
-        ],
-    )
+def form_error(form, error: ReviewError) -> None:
+    """A review service's refusal onto the form field it names, else flashed (for every
+    review page's form: the owner's, the shop's and the moderator's)."""
+    field = getattr(form, error.field, None) if error.field else None
+    if field is not None:
+        field.errors = [*field.errors, message(error)]
+    else:
+        flash(message(error), "error")

@@ -1,8 +1,9 @@
-"""Reviews: owners write and edit them, shops reply and report, admins moderate."""
+"""Reviews: owners write and edit them here (`/reviews/...`); their list is in `account.reviews`,
+the shops' pages in `merchant.reviews`, moderation in `admin.reviews`."""
 
 import click
 from babel.lists import format_list
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -12,15 +13,13 @@ from sqlalchemy.orm import joinedload
 
 from ...error_messages import message, message_for
 from ...extensions import db
-from ...models import Listing, Role, Shop, Voucher
+from ...models import Listing, Voucher
 from ...models.reviews import DIMENSIONS, STARS, Review
 from ...models.types import utcnow
-from ...security import page_arg, role_required
 from ...services import reviews as review_service
-from ...services import shops as shop_service
 from ...services.reviews import ReviewDraft, ReviewError
 from . import bp
-from .forms import DecisionForm, ReplyForm, ReportForm, ReviewForm
+from .forms import ReviewForm, form_error
 
 REVIEW_STATUS_NAMES = {
     "published": _l("Published"),
@@ -103,14 +102,6 @@ def _draft(form: ReviewForm) -> ReviewDraft:
     )
 
 
-def _form_error(form, error: ReviewError) -> None:
-    field = getattr(form, error.field, None) if error.field else None
-    if field is not None:
-        field.errors = [*field.errors, message(error)]
-    else:
-        flash(message(error), "error")
-
-
 def _saved_message(review: Review) -> None:
     if review.status.value == "held":
         reasons = format_list(
@@ -131,7 +122,7 @@ def _saved_message(review: Review) -> None:
 # --- owners ------------------------------------------------------------------------------
 
 
-@bp.route("/reviews/voucher/<int:voucher_id>", methods=["GET", "POST"])
+@bp.route("/voucher/<int:voucher_id>", methods=["GET", "POST"])
 @login_required
 def write(voucher_id: int):
     """Review the service bought with one of the owner's redeemed vouchers."""
@@ -158,15 +149,15 @@ def write(voucher_id: int):
             if error.field is None:
                 flash(message(error), "error")
                 return redirect(url_for("account.voucher_list"))
-            _form_error(form, error)
+            form_error(form, error)
         else:
             _saved_message(review)
-            return redirect(url_for("reviews.mine"))
+            return redirect(url_for("account.reviews.mine"))
     status = 400 if form.errors else 200
     return render_template("reviews/form.html", form=form, voucher=voucher, review=None), status
 
 
-@bp.route("/reviews/<int:review_id>/edit", methods=["GET", "POST"])
+@bp.route("/<int:review_id>/edit", methods=["GET", "POST"])
 @login_required
 def edit(review_id: int):
     """Change one's review within 24 hours."""
@@ -176,165 +167,19 @@ def edit(review_id: int):
     if not review_service.can_edit(review, utcnow()):
         code = "hidden" if review.status.value == "hidden" else "edit_window_closed"
         flash(message_for(ReviewError, code), "error")
-        return redirect(url_for("reviews.mine"))
+        return redirect(url_for("account.reviews.mine"))
     form = ReviewForm(obj=review)
     if form.validate_on_submit():
         try:
             with db.session.begin_nested():
                 review_service.edit_review(current_user, review, _draft(form), utcnow())
         except ReviewError as error:
-            _form_error(form, error)
+            form_error(form, error)
         else:
             _saved_message(review)
-            return redirect(url_for("reviews.mine"))
+            return redirect(url_for("account.reviews.mine"))
     status = 400 if form.errors else 200
     return render_template("reviews/form.html", form=form, voucher=None, review=review), status
-
-
-@bp.route("/account/reviews")
-@login_required
-def mine():
-    """The owner's reviews with their state, and a moderator's reason where there is one."""
-    return render_template(
-        "reviews/mine.html", reviews=review_service.owner_reviews(current_user), now=utcnow()
-    )
-
-
-# --- shops -------------------------------------------------------------------------------
-
-
-def _console_review(review_id: int) -> Review:
-    """A published review of a shop the current user manages; anything else is a 404."""
-    review = db.session.get(Review, review_id)
-    if (
-        review is None
-        or review.status.value != "published"
-        or not shop_service.can_manage(current_user, review.shop)
-    ):
-        abort(404)
-    return review
-
-
-@bp.route("/merchant/reviews")
-@login_required
-def merchant_index():
-    """The shops whose reviews the current user answers."""
-    shops = shop_service.manageable_shops(current_user)
-    if len(shops) == 1:
-        return redirect(url_for("reviews.merchant_shop", shop_id=shops[0].id))
-    return render_template("reviews/merchant_index.html", shops=shops)
-
-
-@bp.route("/merchant/reviews/shops/<int:shop_id>")
-@login_required
-def merchant_shop(shop_id: int):
-    """A shop's published reviews, with its replies and reports."""
-    shop = shop_service.find_shop(current_user, shop_id, shop_service.Need.MANAGE) or abort(404)
-    page = page_arg(request.args)
-    reviews, more = review_service.public_reviews(shop_id=shop.id, page=page)
-    return render_template(
-        "reviews/merchant_shop.html",
-        shop=shop,
-        reviews=reviews,
-        reports=review_service.reports_by_review([r.id for r in reviews]),
-        summary=review_service.shop_summary(shop.id),
-        page=page,
-        more=more,
-    )
-
-
-@bp.route("/merchant/reviews/<int:review_id>/reply", methods=["GET", "POST"])
-@login_required
-def reply(review_id: int):
-    """Write or edit the shop's public reply."""
-    review = _console_review(review_id)
-    form = ReplyForm(text=review.reply_text or None)
-    if form.validate_on_submit():
-        try:
-            with db.session.begin_nested():
-                review_service.reply(current_user, review, form.text.data, utcnow())
-        except ReviewError as error:
-            _form_error(form, error)
-        else:
-            flash(_("Your reply is published."), "success")
-            return redirect(url_for("reviews.merchant_shop", shop_id=review.shop_id))
-    status = 400 if form.errors else 200
-    return render_template("reviews/reply.html", form=form, review=review), status
-
-
-@bp.route("/merchant/reviews/<int:review_id>/report", methods=["GET", "POST"])
-@login_required
-def report(review_id: int):
-    """Ask a moderator to look at a review."""
-    review = _console_review(review_id)
-    existing = review_service.reports_by_review([review.id]).get(review.id)
-    if existing is not None:
-        flash(message_for(ReviewError, "already_reported"), "error")
-        return redirect(url_for("reviews.merchant_shop", shop_id=review.shop_id))
-    form = ReportForm()
-    if form.validate_on_submit():
-        try:
-            with db.session.begin_nested():
-                review_service.report(current_user, review, form.reason.data, utcnow())
-        except ReviewError as error:
-            _form_error(form, error)
-        else:
-            flash(_("Reported. A moderator will look at this review."), "success")
-            return redirect(url_for("reviews.merchant_shop", shop_id=review.shop_id))
-    status = 400 if form.errors else 200
-    return render_template("reviews/report.html", form=form, review=review), status
-
-
-# --- admins ------------------------------------------------------------------------------
-
-
-@bp.route("/admin/reviews")
-@role_required(Role.ADMIN)
-def queue():
-    """Held and reported reviews, oldest first."""
-    held = review_service.moderation_queue()
-    return render_template(
-        "reviews/queue.html",
-        reviews=held,
-        reports=review_service.reports_by_review([r.id for r in held]),
-    )
-
-
-@bp.route("/admin/reviews/<int:review_id>", methods=["GET", "POST"])
-@role_required(Role.ADMIN)
-def moderate(review_id: int):
-    """One review with its report; approve it, or hide it with a reason."""
-    review = db.session.scalar(
-        select(Review)
-        .where(Review.id == review_id)
-        .options(joinedload(Review.owner), joinedload(Review.shop).joinedload(Shop.chain))
-    )
-    if review is None:
-        abort(404)
-    form = DecisionForm()
-    if request.method == "POST":
-        decision = request.form.get("decision")
-        if decision not in ("approve", "hide"):
-            abort(400)
-        if form.validate_on_submit():
-            action = review_service.approve if decision == "approve" else review_service.hide
-            try:
-                with db.session.begin_nested():
-                    action(current_user, review, form.reason.data or "", utcnow())
-            except ReviewError as error:
-                if error.field:
-                    _form_error(form, error)
-                else:
-                    flash(message(error), "error")
-                    return redirect(url_for("reviews.moderate", review_id=review.id))
-            else:
-                flash(_("Decision saved."), "success")
-                return redirect(url_for("reviews.queue"))
-    report_row = review_service.reports_by_review([review.id]).get(review.id)
-    status = 400 if form.errors else 200
-    return render_template(
-        "reviews/moderate.html", review=review, report=report_row, form=form
-    ), status
 
 
 # --- command line ------------------------------------------------------------------------

@@ -5,8 +5,8 @@ from flask_wtf import FlaskForm
 from wtforms import HiddenField, SelectField, StringField, TextAreaField, ValidationError
 from wtforms.validators import DataRequired, Length, Optional
 
-from ...forms import strip
-from ...models.vehicles import MAX_ODOMETER_KM
+from ....forms import strip
+from ....models.vehicles import MAX_ODOMETER_KM
 
 
 def _shop_id(value):

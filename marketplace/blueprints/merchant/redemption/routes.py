@@ -11,16 +11,16 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from limits import parse
 
-from ...error_messages import message, message_for
-from ...extensions import db, limiter
-from ...models import Redemption, Shop
-from ...models.types import utcnow
-from ...security import parse_id
-from ...services import audit, ledger, redemption
-from ...services import shops as shop_service
-from ...services.redemption import RedemptionError
-from ...services.stripe_gateway import GatewayError
-from ...timeutil import local_midnight, local_today, local_zone
+from ....error_messages import message, message_for
+from ....extensions import db, limiter
+from ....models import Redemption, Shop
+from ....models.types import utcnow
+from ....security import parse_id
+from ....services import audit, ledger, redemption
+from ....services import shops as shop_service
+from ....services.redemption import RedemptionError
+from ....services.stripe_gateway import GatewayError
+from ....timeutil import local_midnight, local_today, local_zone
 from . import bp
 from .forms import CodeForm, PayoutAccountForm, RedeemForm, UndoForm
 
@@ -97,7 +97,9 @@ def _too_many() -> Response:
         "Too many wrong codes in a short time. For the customers' safety, please wait a minute "
         "before trying again."
     )
-    return Response(render_template("redemption/limited.html", message=message), status=429)
+    return Response(
+        render_template("merchant/redemption/limited.html", message=message), status=429
+    )
 
 
 @bp.route("/redeem", methods=["GET", "POST"])
@@ -107,13 +109,13 @@ def redeem():
     form = CodeForm()
     form.shop.choices = [(s.id, s.display_name) for s in shops]
     if request.method == "GET":
-        return render_template("redemption/redeem.html", form=form, shops=shops)
+        return render_template("merchant/redemption/redeem.html", form=form, shops=shops)
     if not form.validate_on_submit():
-        return render_template("redemption/redeem.html", form=form, shops=shops)
+        return render_template("merchant/redemption/redeem.html", form=form, shops=shops)
     shop = _pick_shop(shops, form.shop.data)
     if shop is None:
         form.shop.errors.append(_("Please choose the outlet."))
-        return render_template("redemption/redeem.html", form=form, shops=shops), 422
+        return render_template("merchant/redemption/redeem.html", form=form, shops=shops), 422
     if _over_limit(shop):
         return _too_many()
     try:
@@ -121,7 +123,7 @@ def redeem():
     except RedemptionError as error:
         _count_wrong_code(shop, form.code.data, error.code)
         form.code.errors.append(message(error))
-        return render_template("redemption/redeem.html", form=form, shops=shops), 422
+        return render_template("merchant/redemption/redeem.html", form=form, shops=shops), 422
     confirm = RedeemForm(
         formdata=None, shop=shop.id, code=voucher.code, request_id=secrets.token_hex(16)
     )
@@ -132,7 +134,7 @@ def _voucher_page(voucher, shop: Shop, confirm: RedeemForm, status: int = 200):
     """What the voucher is, and the confirmation form unless something blocks it."""
     blocker = redemption.blocker(voucher, utcnow())
     return render_template(
-        "redemption/voucher.html",
+        "merchant/redemption/voucher.html",
         voucher=voucher,
         shop=shop,
         confirm=confirm,
@@ -155,7 +157,7 @@ def confirm():
         if voucher is not None and form.request_id.data:
             return _voucher_page(voucher, shop, form, 422)
         flash(message_for(RedemptionError, "stale_form"), "error")
-        return redirect(url_for("redemption.redeem"))
+        return redirect(url_for("merchant.redemption.redeem"))
     if _over_limit(shop):
         return _too_many()
     now = utcnow()
@@ -173,14 +175,14 @@ def confirm():
     except RedemptionError as error:
         earlier = redemption.by_request(form.request_id.data)
         if earlier is not None and earlier.staff_id == current_user.id:
-            return redirect(url_for("redemption.receipt", redemption_id=earlier.id))
+            return redirect(url_for("merchant.redemption.receipt", redemption_id=earlier.id))
         if error.is_wrong_code:
             _count_wrong_code(shop, form.code.data, error.code)
         flash(message(error), "error")
-        return redirect(url_for("redemption.redeem"))
+        return redirect(url_for("merchant.redemption.redeem"))
     if not outcome.replayed:
         flash(_("Redeemed. The customer's voucher now shows it as used."), "success")
-    return redirect(url_for("redemption.receipt", redemption_id=outcome.redemption.id))
+    return redirect(url_for("merchant.redemption.receipt", redemption_id=outcome.redemption.id))
 
 
 def _voucher_or_none(shop, code):
@@ -203,7 +205,7 @@ def receipt(redemption_id: int):
     found = _own_redemption(redemption_id)
     now = utcnow()
     return render_template(
-        "redemption/receipt.html",
+        "merchant/redemption/receipt.html",
         redemption=found,
         voucher=found.voucher,
         can_undo=redemption.can_undo(current_user, found, now),
@@ -220,15 +222,15 @@ def undo(redemption_id: int):
     if not form.validate_on_submit():
         for error in form.reason.errors or [_("The form has expired. Please try again.")]:
             flash(error, "error")
-        return redirect(url_for("redemption.receipt", redemption_id=found.id))
+        return redirect(url_for("merchant.redemption.receipt", redemption_id=found.id))
     try:
         with db.session.begin_nested():
             redemption.undo(current_user, found, reason=form.reason.data, now=utcnow())
     except RedemptionError as error:
         flash(message(error), "error")
-        return redirect(url_for("redemption.receipt", redemption_id=found.id))
+        return redirect(url_for("merchant.redemption.receipt", redemption_id=found.id))
     flash(_("The redemption was undone; the voucher can be used again."), "success")
-    return redirect(url_for("redemption.receipt", redemption_id=found.id))
+    return redirect(url_for("merchant.redemption.receipt", redemption_id=found.id))
 
 
 # --- the shop's records -----------------------------------------------------------------------
@@ -316,7 +318,7 @@ def redemptions(shop_id: int):
         )
     in_force = [r for r in rows if r.undone_at is None]
     return render_template(
-        "redemption/list.html",
+        "merchant/redemption/list.html",
         shop=shop,
         rows=rows,
         count=len(in_force),
@@ -361,7 +363,7 @@ def earnings(shop_id: int):
     shop = _viewable_shop(shop_id, manage=True)
     now = utcnow()
     return render_template(
-        "redemption/earnings.html",
+        "merchant/redemption/earnings.html",
         shop=shop,
         balances=ledger.balances(shop, now),
         entries=ledger.entries(shop, limit=200),

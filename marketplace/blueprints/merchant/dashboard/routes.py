@@ -6,17 +6,17 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
-from ... import charts
-from ...error_messages import message as error_message
-from ...extensions import db
-from ...i18n import money
-from ...models import Shop
-from ...models.types import utcnow
-from ...security import page_arg
-from ...services import dashboard as service
-from ...services import shops as shop_service
-from ...services.dashboard import DashboardError, Grain
-from ...timeutil import local_today, local_zone
+from .... import charts
+from ....error_messages import message as error_message
+from ....extensions import db
+from ....i18n import money
+from ....models import Shop
+from ....models.types import utcnow
+from ....security import page_arg
+from ....services import dashboard as service
+from ....services import shops as shop_service
+from ....services.dashboard import DashboardError, Grain
+from ....timeutil import local_today, local_zone
 from . import bp
 from .forms import LostWindowForm, WinBackForm
 
@@ -142,13 +142,13 @@ def shop(shop_id: int):
                     ),
                     "success",
                 )
-                return redirect(url_for("dashboard.shop", shop_id=shop.id, by=grain.value))
+                return redirect(url_for("merchant.dashboard.shop", shop_id=shop.id, by=grain.value))
         status = 422
         db.session.refresh(shop)
     data = service.shop_dashboard(shop, grain, local_today(), local_zone())
     short, full = bucket_labels(grain, data.spans)
     return render_template(
-        "dashboard/shop.html",
+        "merchant/dashboard/shop.html",
         shop=shop,
         data=data,
         grain=grain,
@@ -173,7 +173,7 @@ def lost(shop_id: int):
     customers = service.lost_customers(shop, cutoff, now=now, page=page)
     base = service.customer_base(shop, cutoff)
     return render_template(
-        "dashboard/lost.html",
+        "merchant/dashboard/lost.html",
         shop=shop,
         customers=customers,
         base=base,
@@ -230,11 +230,11 @@ def message(shop_id: int, owner_id: int):
                 ),
                 "success",
             )
-            return redirect(url_for("dashboard.lost", shop_id=shop.id))
+            return redirect(url_for("merchant.dashboard.lost", shop_id=shop.id))
     elif request.method == "POST":
         status = 422
     return render_template(
-        "dashboard/message.html", shop=shop, customer=customer, form=form
+        "merchant/dashboard/message.html", shop=shop, customer=customer, form=form
     ), status
 
 

@@ -3,8 +3,8 @@ from flask_wtf import FlaskForm
 from wtforms import IntegerField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 
-from ...forms import strip
-from ...services.dashboard import LOST_WINDOW_MAX, LOST_WINDOW_MIN, WINBACK_MAX_TEXT
+from ....forms import strip
+from ....services.dashboard import LOST_WINDOW_MAX, LOST_WINDOW_MIN, WINBACK_MAX_TEXT
 
 WINDOW_MESSAGE = _l(
     "The lost-customer window is between %(low)s and %(high)s months.",
