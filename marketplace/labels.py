@@ -3,119 +3,137 @@
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 
+from .models import (
+    Category,
+    ListingStatus,
+    OrderStatus,
+    ReadingSource,
+    RefundStatus,
+    Role,
+    ShopStatus,
+    StaffRole,
+    VoucherStatus,
+)
+from .powertrain import Aspiration, FuelType, Transmission
+from .services.listings import Sort
+from .services.maintenance import Condition, Item, MatchStatus
+
 ROLE_NAMES = {
-    "owner": _l("Car owner"),
-    "shop_staff": _l("Shop staff"),
-    "admin": _l("Admin"),
+    Role.OWNER: _l("Car owner"),
+    Role.SHOP_STAFF: _l("Shop staff"),
+    Role.ADMIN: _l("Admin"),
 }
 
 FUEL_NAMES = {
-    "petrol": _l("Petrol"),
-    "diesel": _l("Diesel"),
-    "hev": _l("Hybrid (HEV)"),
-    "phev": _l("Plug-in hybrid (PHEV)"),
-    "bev": _l("Battery electric (BEV)"),
+    FuelType.PETROL: _l("Petrol"),
+    FuelType.DIESEL: _l("Diesel"),
+    FuelType.HEV: _l("Hybrid (HEV)"),
+    FuelType.PHEV: _l("Plug-in hybrid (PHEV)"),
+    FuelType.EREV: _l("Range-extended electric (EREV)"),
+    FuelType.BEV: _l("Battery electric (BEV)"),
 }
 
 TRANSMISSION_NAMES = {
-    "mt": _l("Manual"),
-    "at": _l("Automatic"),
-    "cvt": _l("CVT"),
-    "dct": _l("Dual-clutch (DCT)"),
-    "amt": _l("Automated manual (AMT)"),
-    "single_speed": _l("Single-speed"),
+    Transmission.MT: _l("Manual"),
+    Transmission.AT: _l("Automatic"),
+    Transmission.CVT: _l("CVT"),
+    Transmission.DCT: _l("Dual-clutch (DCT)"),
+    Transmission.AMT: _l("Automated manual (AMT)"),
+    Transmission.SINGLE_SPEED: _l("Single-speed"),
 }
 
 ASPIRATION_NAMES = {
-    "na": _l("Naturally aspirated"),
-    "turbo": _l("Turbocharged"),
-    "supercharged": _l("Supercharged"),
+    Aspiration.NA: _l("Naturally aspirated"),
+    Aspiration.TURBO: _l("Turbocharged"),
+    Aspiration.SUPERCHARGED: _l("Supercharged"),
 }
 
 ITEM_NAMES = {
-    "engine_oil": _l("Engine oil"),
-    "oil_filter": _l("Oil filter"),
-    "air_filter": _l("Air filter"),
-    "cabin_filter": _l("Cabin air filter"),
-    "hepa_filter": _l("HEPA filter"),
-    "spark_plugs": _l("Spark plugs"),
-    "brake_fluid": _l("Brake fluid"),
-    "coolant": _l("Coolant"),
-    "transmission_fluid": _l("Transmission fluid"),
-    "timing_belt": _l("Timing belt"),
-    "fuel_filter": _l("Fuel filter"),
-    "tire_rotation": _l("Tire rotation"),
-    "brake_inspection": _l("Brake inspection"),
-    "brake_caliper_service": _l("Brake caliper service"),
-    "battery_check": _l("Battery check"),
+    Item.ENGINE_OIL: _l("Engine oil"),
+    Item.OIL_FILTER: _l("Oil filter"),
+    Item.AIR_FILTER: _l("Air filter"),
+    Item.CABIN_FILTER: _l("Cabin air filter"),
+    Item.HEPA_FILTER: _l("HEPA filter"),
+    Item.SPARK_PLUGS: _l("Spark plugs"),
+    Item.BRAKE_FLUID: _l("Brake fluid"),
+    Item.COOLANT: _l("Coolant"),
+    Item.TRANSMISSION_FLUID: _l("Transmission fluid"),
+    Item.TIMING_BELT: _l("Timing belt"),
+    Item.FUEL_FILTER: _l("Fuel filter"),
+    Item.TIRE_ROTATION: _l("Tire rotation"),
+    Item.BRAKE_INSPECTION: _l("Brake inspection"),
+    Item.BRAKE_CALIPER_SERVICE: _l("Brake caliper service"),
+    Item.BATTERY_CHECK: _l("Battery check"),
 }
 
 STATUS_NAMES = {
-    "overdue": _l("Overdue"),
-    "due": _l("Due now"),
-    "upcoming": _l("Coming up"),
-    "ok": _l("OK for now"),
-    "unknown": _l("Unknown"),
+    MatchStatus.OVERDUE: _l("Overdue"),
+    MatchStatus.DUE: _l("Due now"),
+    MatchStatus.UPCOMING: _l("Coming up"),
+    MatchStatus.OK: _l("OK for now"),
+    MatchStatus.UNKNOWN: _l("Unknown"),
 }
 
 CONDITION_NAMES = {
-    "normal": _l("Normal driving"),
-    "severe": _l("Severe conditions (short trips, dust, heavy traffic, extreme heat or cold)"),
+    Condition.NORMAL: _l("Normal driving"),
+    Condition.SEVERE: _l(
+        "Severe conditions (short trips, dust, heavy traffic, extreme heat or cold)"
+    ),
 }
 
 CATEGORY_NAMES = {
-    "maintenance": _l("Maintenance"),
-    "repair": _l("Repair"),
-    "cleaning": _l("Cleaning & detailing"),
-    "tires": _l("Tires & wheels"),
-    "accessories": _l("Accessories & modification"),
+    Category.MAINTENANCE: _l("Maintenance"),
+    Category.REPAIR: _l("Repair"),
+    Category.CLEANING: _l("Cleaning & detailing"),
+    Category.TIRES: _l("Tires & wheels"),
+    Category.ACCESSORIES: _l("Accessories & modification"),
 }
 
 SHOP_STATUS_NAMES = {
-    "applied": _l("Awaiting review"),
-    "approved": _l("Approved"),
-    "rejected": _l("Rejected"),
-    "suspended": _l("Suspended"),
+    ShopStatus.APPLIED: _l("Awaiting review"),
+    ShopStatus.APPROVED: _l("Approved"),
+    ShopStatus.REJECTED: _l("Rejected"),
+    ShopStatus.SUSPENDED: _l("Suspended"),
 }
 
 STAFF_ROLE_NAMES = {
-    "manager": _l("Manager"),
-    "technician": _l("Technician"),
+    StaffRole.MANAGER: _l("Manager"),
+    StaffRole.TECHNICIAN: _l("Technician"),
 }
 
 LISTING_STATUS_NAMES = {
-    "draft": _l("Draft"),
-    "active": _l("On sale"),
-    "paused": _l("Paused"),
+    ListingStatus.DRAFT: _l("Draft"),
+    ListingStatus.ACTIVE: _l("On sale"),
+    ListingStatus.PAUSED: _l("Paused"),
 }
 
 READING_SOURCE_NAMES = {
-    "owner": _l("Owner"),
-    "shop": _l("Shop"),
+    ReadingSource.OWNER: _l("Owner"),
+    ReadingSource.SHOP: _l("Shop"),
 }
 
 ORDER_STATUS_NAMES = {
-    "pending_payment": _l("Awaiting payment"),
-    "paid": _l("Paid"),
-    "partially_refunded": _l("Partly refunded"),
-    "refunded": _l("Refunded"),
-    "completed": _l("Completed"),
-    "expired": _l("Expired unpaid"),
-    "cancelled": _l("Cancelled"),
+    OrderStatus.PENDING_PAYMENT: _l("Awaiting payment"),
+    OrderStatus.PAID: _l("Paid"),
+    OrderStatus.PARTIALLY_REFUNDED: _l("Partly refunded"),
+    OrderStatus.REFUNDED: _l("Refunded"),
+    OrderStatus.COMPLETED: _l("Completed"),
+    OrderStatus.EXPIRED: _l("Expired unpaid"),
+    OrderStatus.CANCELLED: _l("Cancelled"),
 }
 
 VOUCHER_STATUS_NAMES = {
-    "issued": _l("Ready to use"),
-    "redeemed": _l("Used"),
-    "refund_requested": _l("Refund in progress"),
-    "refunded": _l("Refunded"),
-    "expired": _l("Expired"),
+    VoucherStatus.ISSUED: _l("Ready to use"),
+    VoucherStatus.REDEEMED: _l("Used"),
+    VoucherStatus.REFUND_REQUESTED: _l("Refund in progress"),
+    VoucherStatus.REFUNDED: _l("Refunded"),
+    VoucherStatus.EXPIRED: _l("Expired"),
 }
 
 REFUND_STATUS_NAMES = {
-    "pending": _l("in progress"),
-    "succeeded": _l("refunded"),
-    "failed": _l("failed"),
+    RefundStatus.PENDING: _l("in progress"),
+    RefundStatus.SUCCEEDED: _l("refunded"),
+    RefundStatus.FAILED: _l("failed"),
 }
 
 ORDER_EVENT_NAMES = {
@@ -163,12 +181,12 @@ def entry_state(entry, now) -> str:
 
 
 SORT_NAMES = {
-    "popular": _l("Popularity"),
-    "price": _l("Price: low to high"),
-    "price_desc": _l("Price: high to low"),
-    "rating": _l("Rating"),
-    "newest": _l("Newest"),
-    "distance": _l("Distance"),
+    Sort.POPULAR: _l("Popularity"),
+    Sort.PRICE: _l("Price: low to high"),
+    Sort.PRICE_DESC: _l("Price: high to low"),
+    Sort.RATING: _l("Rating"),
+    Sort.NEWEST: _l("Newest"),
+    Sort.DISTANCE: _l("Distance"),
 }
 
 

@@ -21,6 +21,7 @@ from marketplace.models import (
     StaffRole,
     VoucherStatus,
 )
+from marketplace.powertrain import Aspiration, FuelType, Transmission
 from marketplace.services import listings, maintenance
 
 PACKAGE = Path(__file__).resolve().parent.parent / "marketplace"
@@ -53,10 +54,12 @@ TABLES = [
     ("refund statuses", labels.REFUND_STATUS_NAMES, {m.value for m in RefundStatus}),
     ("review statuses", REVIEW_STATUS_NAMES, {m.value for m in ReviewStatus}),
     ("notification kinds", notification_text.KIND_NAMES, set(NotificationKind.ALL)),
-    ("fuel types", labels.FUEL_NAMES, set(maintenance.FUEL_TYPES)),
-    ("transmissions", labels.TRANSMISSION_NAMES, set(maintenance.TRANSMISSIONS)),
+    ("fuel types", labels.FUEL_NAMES, {m.value for m in FuelType}),
+    ("transmissions", labels.TRANSMISSION_NAMES, {m.value for m in Transmission}),
+    ("aspirations", labels.ASPIRATION_NAMES, {m.value for m in Aspiration}),
     ("maintenance items", labels.ITEM_NAMES, set(maintenance.ITEMS)),
     ("matcher statuses", labels.STATUS_NAMES, set(maintenance.STATUSES)),
+    ("conditions", labels.CONDITION_NAMES, set(maintenance.CONDITIONS)),
     ("sorts", labels.SORT_NAMES, set(listings.SORTS)),
     (
         "order events",
@@ -82,3 +85,30 @@ def test_every_code_has_a_name_in_both_languages(app, name, table, codes):
 def test_a_code_without_a_label_fails_in_tests(app):
     with app.test_request_context(), pytest.raises(labels.MissingLabel):
         labels.label("no_such_status", labels.ORDER_STATUS_NAMES)
+
+
+ENUM_TABLES = [
+    (labels.ROLE_NAMES, Role),
+    (labels.CATEGORY_NAMES, Category),
+    (labels.SHOP_STATUS_NAMES, ShopStatus),
+    (labels.STAFF_ROLE_NAMES, StaffRole),
+    (labels.LISTING_STATUS_NAMES, ListingStatus),
+    (labels.READING_SOURCE_NAMES, ReadingSource),
+    (labels.ORDER_STATUS_NAMES, OrderStatus),
+    (labels.VOUCHER_STATUS_NAMES, VoucherStatus),
+    (labels.REFUND_STATUS_NAMES, RefundStatus),
+    (labels.FUEL_NAMES, FuelType),
+    (labels.TRANSMISSION_NAMES, Transmission),
+    (labels.ASPIRATION_NAMES, Aspiration),
+    (labels.ITEM_NAMES, maintenance.Item),
+    (labels.STATUS_NAMES, maintenance.MatchStatus),
+    (labels.CONDITION_NAMES, maintenance.Condition),
+    (labels.SORT_NAMES, listings.Sort),
+]
+
+
+@pytest.mark.parametrize(("table", "kind"), ENUM_TABLES, ids=[e.__name__ for _, e in ENUM_TABLES])
+def test_label_tables_are_keyed_by_their_enum(table, kind):
+    """Keys are the enum's members (a typo is an AttributeError at import), one per member."""
+    assert all(type(key) is kind for key in table), kind
+    assert list(table) == list(kind), f"{kind.__name__}: labels out of step with the enum"

@@ -1,5 +1,6 @@
 """Listings: what a shop sells, how owners find it, and the cheapest way to cover due items."""
 
+import enum
 import re
 import threading
 import time
@@ -21,9 +22,9 @@ from ..models import (
     Shop,
     ShopStatus,
     User,
-    Variant,
 )
 from ..models.listings import MAX_PRICE_FEN, MAX_VALIDITY_DAYS
+from ..models.vehicles import Car
 from . import audit
 from .errors import DomainError, error_codes
 from .maintenance import FUEL_TYPES, ITEMS
@@ -35,7 +36,18 @@ MAX_QUERY = 60
 COUNT_CAP = 1000
 # How long the city filter's list may be reused by a worker process (seconds); see cities().
 CITIES_TTL = 60.0
-SORTS = ("popular", "price", "price_desc", "rating", "newest", "distance")
+
+
+class Sort(enum.StrEnum):
+    POPULAR = "popular"
+    PRICE = "price"
+    PRICE_DESC = "price_desc"
+    RATING = "rating"
+    NEWEST = "newest"
+    DISTANCE = "distance"
+
+
+SORTS = tuple(Sort)
 
 
 class ListingError(DomainError):
@@ -193,7 +205,7 @@ class Browse:
     city: str | None = None
     district: str | None = None
     items: tuple[str, ...] = ()
-    variant: Variant | None = None
+    car: Car | None = None
     price_min_fen: int | None = None
     price_max_fen: int | None = None
     min_rating: int | None = None  # thousandths of a star, like rating_score
@@ -210,23 +222,27 @@ class Browse:
         return max(COUNT_CAP, self.page * PAGE_SIZE) + 1
 
 
-def fits(variant: Variant):
-    """SQL condition: the listing fits this vehicle (fuel, then brand or series)."""
-    if variant.fuel_type:
+def fits(car: Car):
+    """SQL condition: the listing fits this car (fuel, then brand or series). A car the
+    catalog does not list fits by brand only, or listings for all models."""
+    if car.fuel_type:
         wrapped = literal("|") + Listing.fit_fuels + literal("|")
-        fuel_ok = or_(Listing.fit_fuels == "", wrapped.contains(f"|{variant.fuel_type}|"))
+        fuel_ok = or_(Listing.fit_fuels == "", wrapped.contains(f"|{car.fuel_type}|"))
     else:
         fuel_ok = Listing.fit_fuels == ""
-    model_ok = or_(
-        Listing.fits_all_models,
-        exists().where(
-            ListingFitment.listing_id == Listing.id,
-            or_(
-                ListingFitment.series_id == variant.series_id,
-                ListingFitment.brand_id == variant.series.brand_id,
-            ),
-        ),
-    )
+    named = [
+        column == value
+        for column, value in (
+            (ListingFitment.series_id, car.series_id),
+            (ListingFitment.brand_id, car.brand_id),
+        )
+        if value is not None
+    ]
+    model_ok = Listing.fits_all_models
+    if named:
+        model_ok = or_(
+            model_ok, exists().where(ListingFitment.listing_id == Listing.id, or_(*named))
+        )
     return and_(fuel_ok, model_ok)
 
 
@@ -286,8 +302,8 @@ def browse_query(request: Browse, dialect: str, *, text_match=None):
         query = query.where(
             exists().where(ListingItem.listing_id == Listing.id, ListingItem.item == item)
         )
-    if request.variant is not None:
-        query = query.where(fits(request.variant))
+    if request.car is not None:
+        query = query.where(fits(request.car))
     if request.price_min_fen is not None:
         query = query.where(Listing.price_fen >= request.price_min_fen)
     if request.price_max_fen is not None:
@@ -382,7 +398,7 @@ class ShopBundle:
 
 
 def cheapest_bundles(
-    items: list[str], *, variant: Variant | None, city: str | None, limit: int = 5
+    items: list[str], *, car: Car | None, city: str | None, limit: int = 5
 ) -> list[ShopBundle]:
     """Per shop, the cheapest set of its listings that together cover every due item.
 
@@ -400,8 +416,8 @@ def cheapest_bundles(
     )
     if city:
         query = query.where(Listing.city == city)
-    if variant is not None:
-        query = query.where(fits(variant))
+    if car is not None:
+        query = query.where(fits(car))
     offers: dict[int, tuple[int, set[str]]] = {}
     shop_of: dict[int, int] = {}
     for listing_id, shop_id, price, item in db.session.execute(query):
@@ -504,11 +520,11 @@ def cities() -> list[str]:
     return list(found)
 
 
-def offers_for(items: list[str], variant: Variant | None, city: str | None) -> dict[str, Listing]:
+def offers_for(items: list[str], car: Car | None, city: str | None) -> dict[str, Listing]:
     """For each item, the best-selling public listing covering it (fitting the car, in the city)."""
     offers = {}
     for item in items:
-        found, _total = browse(Browse(items=(item,), variant=variant, city=city), count=False)
+        found, _total = browse(Browse(items=(item,), car=car, city=city), count=False)
         if found:
             offers[item] = found[0]
     return offers

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import calendar
 import csv
+import enum
 import functools
 import io
 import re
@@ -17,27 +18,45 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-ITEMS: tuple[str, ...] = (
-    "engine_oil",
-    "oil_filter",
-    "air_filter",
-    "cabin_filter",
-    "hepa_filter",
-    "spark_plugs",
-    "brake_fluid",
-    "coolant",
-    "transmission_fluid",
-    "timing_belt",
-    "fuel_filter",
-    "tire_rotation",
-    "brake_inspection",
-    "brake_caliper_service",
-    "battery_check",
-)
-FUEL_TYPES: tuple[str, ...] = ("petrol", "diesel", "hev", "phev", "bev")
-TRANSMISSIONS: tuple[str, ...] = ("mt", "at", "cvt", "dct", "amt", "single_speed")
-CONDITIONS: tuple[str, ...] = ("normal", "severe")
-STATUSES: tuple[str, ...] = ("overdue", "due", "upcoming", "ok", "unknown")
+from ..powertrain import FuelType, Transmission
+
+
+class Item(enum.StrEnum):
+    ENGINE_OIL = "engine_oil"
+    OIL_FILTER = "oil_filter"
+    AIR_FILTER = "air_filter"
+    CABIN_FILTER = "cabin_filter"
+    HEPA_FILTER = "hepa_filter"
+    SPARK_PLUGS = "spark_plugs"
+    BRAKE_FLUID = "brake_fluid"
+    COOLANT = "coolant"
+    TRANSMISSION_FLUID = "transmission_fluid"
+    TIMING_BELT = "timing_belt"
+    FUEL_FILTER = "fuel_filter"
+    TIRE_ROTATION = "tire_rotation"
+    BRAKE_INSPECTION = "brake_inspection"
+    BRAKE_CALIPER_SERVICE = "brake_caliper_service"
+    BATTERY_CHECK = "battery_check"
+
+
+class Condition(enum.StrEnum):
+    NORMAL = "normal"
+    SEVERE = "severe"
+
+
+class MatchStatus(enum.StrEnum):
+    OVERDUE = "overdue"
+    DUE = "due"
+    UPCOMING = "upcoming"
+    OK = "ok"
+    UNKNOWN = "unknown"
+
+
+ITEMS: tuple[str, ...] = tuple(Item)
+FUEL_TYPES: tuple[str, ...] = tuple(FuelType)
+TRANSMISSIONS: tuple[str, ...] = tuple(Transmission)
+CONDITIONS: tuple[str, ...] = tuple(Condition)
+STATUSES: tuple[str, ...] = tuple(MatchStatus)
 URGENCY: Mapping[str, int] = {"ok": 0, "upcoming": 1, "due": 2, "overdue": 3}
 """Rank of the measurable statuses; `unknown` has no rank."""
 
