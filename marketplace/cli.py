@@ -100,27 +100,42 @@ def seed_bench(shops: int, listings: int) -> None:
 
 
 @catalog_cli.command("import")
+@click.argument(
+    "file", type=click.Path(exists=True, dir_okay=False, path_type=Path), required=False
+)
 @click.option(
     "--dir",
     "directory",
     type=click.Path(exists=True, file_okay=False, path_type=Path),
     default=catalog.CATALOG_DIR,
     show_default=True,
-    help="Folder with brands.csv, makers.csv, series.csv and variants.csv.",
+    help="Folder with brands.csv, makers.csv, series.csv, variants.csv and supplement/.",
 )
-def catalog_import(directory: Path) -> None:
-    """Load the bundled vehicle catalog (idempotent: run twice, same rows)."""
-    report = catalog.import_catalog(directory)
+def catalog_import(file: Path | None, directory: Path) -> None:
+    """Load the bundled vehicle catalog, or FILE: an Autohome-style export (one row per
+    variant, the columns of the bundled supplement). Idempotent: rows are upserted by id and
+    none is removed, so garage cars keep their variants."""
+    try:
+        report = catalog.import_export(file) if file else catalog.import_catalog(directory)
+    except catalog.CatalogFileError as error:
+        db.session.rollback()
+        raise click.ClickException(f"{error}; nothing imported.") from None
     db.session.commit()
     for table in report.inserted:
         click.echo(
             f"{table:<9} {report.inserted[table]:>6} added  {report.updated[table]:>6} updated"
             f"  {report.unchanged[table]:>6} unchanged"
         )
+    years = sorted((y for y in report.per_year if y), reverse=True)[:10]
+    click.echo("variants per model year: " + ", ".join(f"{y} {report.per_year[y]}" for y in years))
     click.echo(f"variants: {report.variants}; left unparsed from the variant name:")
     for name, count in report.unparsed.items():
         share = 100 * count / report.variants if report.variants else 0
         click.echo(f"  {name:<16} {count:>6} ({share:.1f}%)")
+    if report.rejected:
+        click.echo(f"rows left out: {len(report.rejected)}")
+        for line, reason in report.rejected[:20]:
+            click.echo(f"  line {line}: {reason}")
 
 
 @maintenance_cli.command("import-rules")

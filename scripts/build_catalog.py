@@ -13,71 +13,20 @@ from __future__ import annotations
 
 import argparse
 import csv
-import re
 import sys
 from collections import Counter, defaultdict
 from pathlib import Path
 
-from pypinyin import lazy_pinyin, load_phrases_dict, load_single_dict
-
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from marketplace.services.catalog_names import check_readings, clean, to_pinyin  # noqa: E402
 from marketplace.services.variant_names import parse_variant_name  # noqa: E402
 
 DEFAULT_SOURCE = ROOT.parent / "shared" / "data" / "vehicles_cn"
 OUT_DIR = ROOT / "marketplace" / "data" / "catalog"
 PARSED_FIELDS = ("displacement_cc", "aspiration", "fuel_type", "transmission")
 MAKER_ID_OFFSET = 1_000_000  # derived maker id = offset + factory_id * 1000 + brand_id
-
-# In car names 长 is read cháng (长安, 长城, 欧尚长行), never zhǎng; a few phrases
-# are also misread by pypinyin's default dictionary.
-load_single_dict({ord("长"): "cháng,zhǎng"})
-load_phrases_dict({"长行": [["cháng"], ["xíng"]], "甲壳虫": [["jiǎ"], ["ké"], ["chóng"]]})
-
-# Readings checked by eye; the build fails if pypinyin ever changes them.
-PINYIN_CHECKS = {
-    "长安": "changan",
-    "长城": "changcheng",
-    "欧尚长行": "oushangchangxing",
-    "重庆": "chongqing",
-    "传祺": "chuanqi",
-    "蔚来": "weilai",
-    "哪吒汽车": "nezhaqiche",
-    "甲壳虫": "jiakechong",
-    "丰田": "fengtian",
-    "奇瑞": "qirui",
-    "东风风行": "dongfengfengxing",
-    "乐驰": "lechi",
-}
-
-_HAN = re.compile(r"[\u3400-\u9fff]+")
-_WORD = re.compile(r"[a-z0-9]+")
-_SPACES = re.compile(r"\s+")
-
-
-def clean(text: str) -> str:
-    """Trim and collapse runs of whitespace."""
-    return _SPACES.sub(" ", text).strip()
-
-
-def to_pinyin(name: str) -> tuple[str, str]:
-    """Return (full pinyin, initials); Latin letters and digits are kept whole."""
-    full: list[str] = []
-    initials: list[str] = []
-    pos = 0
-    for m in _HAN.finditer(name):
-        for word in _WORD.findall(name[pos : m.start()].lower()):
-            full.append(word)
-            initials.append(word)
-        for syllable in lazy_pinyin(m.group()):
-            full.append(syllable)
-            initials.append(syllable[:1])
-        pos = m.end()
-    for word in _WORD.findall(name[pos:].lower()):
-        full.append(word)
-        initials.append(word)
-    return "".join(full), "".join(initials)
 
 
 def write_csv(path: Path, header: list[str], rows: list[dict]) -> None:
@@ -91,10 +40,9 @@ def write_csv(path: Path, header: list[str], rows: list[dict]) -> None:
 
 def build(source: Path, out_dir: Path) -> list[str]:
     """Build the catalogue; return the report lines."""
-    for name, expected in PINYIN_CHECKS.items():
-        got = to_pinyin(name)[0]
-        if got != expected:
-            raise SystemExit(f"pinyin check failed: {name} -> {got}, expected {expected}")
+    misread = check_readings()
+    if misread:
+        raise SystemExit("pinyin check failed: " + "; ".join(misread))
 
     report: list[str] = []
     conflicts: list[str] = []

@@ -24,11 +24,13 @@ import unicodedata
 from dataclasses import dataclass
 from functools import partial
 
+from ..powertrain import Aspiration, FuelType, Transmission
+
 _rx = partial(re.compile, flags=re.ASCII)  # \b and \w must not treat 汉字 as letters
 
-FUEL_TYPES = ("petrol", "diesel", "hev", "phev", "bev")
-TRANSMISSIONS = ("mt", "at", "cvt", "dct", "amt", "single_speed")
-ASPIRATIONS = ("na", "turbo", "supercharged")
+FUEL_TYPES = tuple(FuelType)
+TRANSMISSIONS = tuple(Transmission)
+ASPIRATIONS = tuple(Aspiration)
 
 
 @dataclass(frozen=True)
@@ -52,11 +54,15 @@ BEV_BRANDS = frozenset(
     }
 )  # fmt: skip
 
-# Brands whose only cars are range-extended electrics (EREV), counted as phev.
+# Brands whose cars are range-extended electrics (EREV) unless the name says otherwise.
 EREV_BRANDS = frozenset({"理想汽车"})
 
 # Series whose names and variant names carry no fuel marker at all.
 SERIES_FUEL = {
+    "豹5": "phev",  # 2021+ series sold only as plug-ins, whose names state an electric range
+    "风云T9": "phev",
+    "风云A8": "phev",
+    "领克08": "phev",
     "Polestar 1": "phev",
     "918 Spyder": "phev",
     "SF90 Stradale": "phev",
@@ -187,8 +193,9 @@ _NA = _rx(
 _SUPERCHARGED = _rx(r"机械增压|Kompressor|\d\.\dSC\b|S/C\b|双增压")
 
 # --- fuel ----------------------------------------------------------------------
+_EREV = _rx(r"增程|EREV|REEV|(?<![A-Za-z])E-REV(?![A-Za-z])")
 _PHEV = _rx(
-    r"插电|插混|PHEV|EREV|REEV|增程|(?<![A-Za-z])[Ee]-?[Hh]ybrid|E驱混动|Plug-in|双擎E\+|"
+    r"插电|插混|PHEV|Hi4|EM-[PpIi]\b|DM-[io]\b|DMO\b|(?<![A-Za-z])[Ee]-?[Hh]ybrid|E驱混动|Plug-in|双擎E\+|"
     + _NOT_LATIN
     + r"(?:DM|PH[A-Z]?)(?![A-Za-z])|\d\.\dPH|TFSIe|P\d{3}e\b"
 )
@@ -198,6 +205,7 @@ _BEV = _rx(
     + r"BEV|"
     + r"[Ee]lectric|e-Golf|EQC"
 )
+_PLUGIN_RANGE = _rx(r"(?<![\d.])(?:[1-9]\d|1\d\d|2[0-4]\d)\s?(?:KM|km|Km|公里)(?![A-Za-z])")
 _BEV_SOFT = _rx(r"续航|\d\s?(?:KWh|kWh|kwh|KWH)|\d{3}\s?(?:KM|km|公里)")
 _HEV = _rx(
     r"双擎|混动|油电混合|混合动力|ActiveHybrid|(?<![PMp])HEV|(?<![Ee]-)(?<![Ee])[Hh]ybrid|HYBRID|"
@@ -367,18 +375,24 @@ def _fuel(name: str, series: str, brand: str, displacement: int | None) -> str |
     engine = _has_engine(name, displacement)
     both = f"{name} {series}"
     kinds = _brand_fuel(both, brand)
+    if _EREV.search(name):
+        return "erev"
     if _PHEV.search(name):
         return "phev"
+    if displacement and _PLUGIN_RANGE.search(name):
+        return "phev"  # an engine and an electric range: "1.5T DHT 55km"
     if brand in BEV_BRANDS:
         return "bev"
     if brand in EREV_BRANDS:
-        return "phev"
+        return "bev" if _BEV.search(both) else "erev"
     if series in SERIES_FUEL:
         return SERIES_FUEL[series]
     if "e-tron" in series:
         return "bev"
     if "e-tron" in name:
         return "phev"
+    if _EREV.search(series):
+        return "erev"
     if _PHEV.search(both) or "phev" in kinds:
         return "phev"
     if _BEV.search(both) or "纯电" in series:
@@ -424,7 +438,7 @@ def _transmission(name: str, fuel: str | None, series: str) -> str | None:
     kinds = {kind for kind, rx in _GEARBOX if rx.search(name)}
     if kinds & {"dct", "cvt", "amt", "single_speed"}:
         kinds.discard("at")  # "自动" next to DCT/CVT/AMT only restates "automatic"
-    if fuel == "bev" and series != "Taycan" and kinds <= {"at"}:
+    if fuel in ("bev", "erev") and series != "Taycan" and kinds <= {"at"}:
         return "single_speed"
     return _one(kinds)
 

@@ -95,9 +95,9 @@ CASES = [
     ("奥迪", "奥迪A3新能源(进口)", "2015款 Sportback e-tron 运动型", (None, None, "phev", None)),
     # "纯电动续航" of a plug-in hybrid is not a BEV
     ("吉利汽车", "星越新能源", "2019款 400T 驭星者 纯电动续航56KM", (None, "turbo", "phev", None)),
-    ("理想汽车", "理想ONE", "2020款 增程6座版", (None, None, "phev", None)),
-    ("宝马", "宝马i3", "2014款 增程型", (None, None, "phev", None)),
-    ("东风风光", "风光E3", "2019款 EVR 增程型 高配", (None, None, "phev", None)),
+    ("理想汽车", "理想ONE", "2020款 增程6座版", (None, None, "erev", "single_speed")),
+    ("宝马", "宝马i3", "2014款 增程型", (None, None, "erev", "single_speed")),
+    ("东风风光", "风光E3", "2019款 EVR 增程型 高配", (None, None, "erev", "single_speed")),
     # battery electric: single-speed reduction gear
     ("比亚迪", "秦新能源", "2018款 秦EV450 智联时尚型", (None, None, "bev", "single_speed")),
     ("比亚迪", "唐新能源", "2019款 EV600D 四驱智联创睿型", (None, None, "bev", "single_speed")),
