@@ -18,6 +18,7 @@ from .services.redemption import RedemptionError
 from .services.reminders import InsuranceError
 from .services.reviews import ReviewError
 from .services.shops import ShopError
+from .services.vin import VinError
 from .services.vouchers import VoucherError
 
 NOT_FOUND = _l("The page you asked for does not exist or is not yours.")
@@ -172,6 +173,39 @@ MESSAGES: dict[type[DomainError], dict[str, object]] = {
             "and date."
         ),
         "service_in_future": _l("The service date cannot be in the future."),
+        "registered_before_model_year": _l(
+            "A %(model_year)s model cannot have been registered before %(earliest)s: "
+            "please check the date, or the model year of the car."
+        ),
+        "no_engine": _l(
+            "A battery-electric car has no engine: engine oil, filters, spark plugs, timing "
+            "belt and fuel filter do not apply to it."
+        ),
+        "unlisted_brand": _l("Please choose the brand, or type its name (up to 60 characters)."),
+        "unlisted_series": _l("Please type the model name (up to 80 characters), e.g. 秦PLUS."),
+        "unlisted_year": _l("Please choose a model year from %(low)s to %(high)s."),
+        "unlisted_fuel": _l("Please choose the fuel type."),
+        "unlisted_transmission": _l("Please choose a transmission from the list."),
+        "unlisted_displacement": _l(
+            "The engine size must be between 0.6 and 8.4 litres, and a battery-electric car "
+            "has none."
+        ),
+    },
+    VinError: {
+        "vin_length": _l("A VIN has 17 characters; this one has %(length)s."),
+        "vin_character": _l(
+            "A VIN has only digits and letters, and never the letters I, O or Q (they look "
+            "like 1 and 0)."
+        ),
+        "vin_check_digit": _l(
+            "This VIN's check digit (9th character) does not match: please check for a typo."
+        ),
+        "vin_year_code": _l("The 10th character of this VIN is not a model-year code."),
+        "vin_year_mismatch": _l(
+            "This VIN says model year %(vin_year)s, but the car you chose is a %(model_year)s "
+            "model."
+        ),
+        "vin_maker_mismatch": _l("This VIN belongs to another maker than %(brand)s."),
     },
     InsuranceError: {
         "not_found": NOT_FOUND,

@@ -9,6 +9,7 @@ from sqlalchemy.orm import joinedload
 
 from .extensions import db
 from .models import GarageVehicle, Series, Variant
+from .models.vehicles import Car
 from .security import MAX_ID
 from .services import garage
 from .timeutil import local_today
@@ -19,12 +20,18 @@ GARAGE_KEY = "garage_vehicle_id"
 
 @dataclass(frozen=True)
 class SelectedVehicle:
-    variant: Variant
+    """The car chosen: a catalog variant (a guest's pick), or a garage car (listed or not)."""
+
+    car: Car
     garage_vehicle: GarageVehicle | None = None
 
     @property
     def label(self) -> str:
-        return self.variant.label
+        return self.car.label
+
+    @property
+    def vehicle_id(self) -> int | None:
+        return self.garage_vehicle.id if self.garage_vehicle is not None else None
 
 
 def load_variant(variant_id: int | None) -> Variant | None:
@@ -54,7 +61,8 @@ def current_vehicle() -> SelectedVehicle | None:
     if current_user.is_authenticated:
         vehicle = _selected_garage_vehicle()
         if vehicle is not None:
-            selected = SelectedVehicle(load_variant(vehicle.variant_id), vehicle)
+            car = load_variant(vehicle.variant_id) if vehicle.variant_id else vehicle.car
+            selected = SelectedVehicle(car, vehicle)
     else:
         variant = load_variant(session.get(GUEST_KEY))
         if variant is not None:

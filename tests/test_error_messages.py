@@ -25,6 +25,22 @@ def test_every_domain_has_one_table_covering_every_code():
         assert set(table) == {code.value for code in kind.Code}, kind.__name__
 
 
+# what the refusals put into their messages
+SAMPLE_DETAILS = dict(
+    count=3,
+    km="1,000",
+    earlier="900",
+    later="9",
+    length=16,
+    vin_year=2023,
+    model_year=2025,
+    earliest=2024,
+    brand="大众",
+    low=1980,
+    high=2027,
+)
+
+
 @pytest.mark.parametrize(
     "kind", sorted(MESSAGES, key=lambda k: k.__name__), ids=lambda k: k.__name__
 )
@@ -32,9 +48,9 @@ def test_every_message_reads_in_chinese_and_english(app, kind):
     with app.test_request_context():
         for code in kind.Code:
             with force_locale("en"):
-                english = message_for(kind, code, count=3, km="1,000", earlier="900", later="9")
+                english = message_for(kind, code, **SAMPLE_DETAILS)
             with force_locale("zh_CN"):
-                chinese = message_for(kind, code, count=3, km="1,000", earlier="900", later="9")
+                chinese = message_for(kind, code, **SAMPLE_DETAILS)
             assert english and "%(" not in english, (kind.__name__, code)
             assert chinese != english and "%(" not in chinese, (kind.__name__, code, chinese)
 

@@ -27,6 +27,7 @@ from .vehicles import (
     ReadingSource,
     Series,
     ServiceRecord,
+    UnlistedCar,
     Variant,
 )
 from .vouchers import Voucher, VoucherStatus
@@ -85,5 +86,6 @@ __all__ = [
     "Series",
     "ServiceRecord",
     "User",
+    "UnlistedCar",
     "Variant",
 ]

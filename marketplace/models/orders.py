@@ -57,6 +57,9 @@ class CartLine(db.Model):
     quantity: Mapped[int]
     price_seen_fen: Mapped[int]
     variant_id: Mapped[int | None] = mapped_column(ForeignKey("variants.id"))
+    vehicle_id: Mapped[int | None] = mapped_column(
+        ForeignKey("garage_vehicles.id", ondelete="SET NULL")
+    )
     added_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     listing: Mapped[Listing] = relationship()
@@ -127,6 +130,9 @@ class OrderLine(db.Model):
     chain_redeemable: Mapped[bool]
     stock_reserved: Mapped[bool] = mapped_column(default=False)
     variant_id: Mapped[int | None] = mapped_column(ForeignKey("variants.id"))
+    vehicle_id: Mapped[int | None] = mapped_column(
+        ForeignKey("garage_vehicles.id", ondelete="SET NULL")
+    )
     vehicle_label: Mapped[str] = mapped_column(String(200), default="")
 
     order: Mapped[Order] = relationship(back_populates="lines")

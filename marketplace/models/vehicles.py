@@ -2,6 +2,7 @@
 
 import enum
 from datetime import date, datetime
+from typing import Protocol
 
 from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -11,6 +12,22 @@ from .types import UTCDateTime, enum_type, utcnow
 from .users import User
 
 MAX_ODOMETER_KM = 2_000_000
+
+
+class Car(Protocol):
+    """What the matcher, fitment and reminders know of a car: a catalog variant, or a
+    garage car that is not in the catalog (UnlistedCar). Unknown facts are None."""
+
+    brand_id: int | None
+    brand_name: str
+    series_id: int | None
+    series_name: str
+    model_year: int | None
+    fuel_type: str | None
+    transmission: str | None
+    displacement_cc: int | None
+    variant_id: int | None
+    label: str
 
 
 class Brand(db.Model):
@@ -69,6 +86,54 @@ class Variant(db.Model):
     def label(self) -> str:
         return f"{self.series.brand.name} {self.series.name} {self.name}"
 
+    @property
+    def variant_id(self) -> int:
+        return self.id
+
+    @property
+    def brand_id(self) -> int:
+        return self.series.brand_id
+
+    @property
+    def brand_name(self) -> str:
+        return self.series.brand.name
+
+    @property
+    def series_name(self) -> str:
+        return self.series.name
+
+
+class UnlistedCar(db.Model):
+    """A garage car the catalog does not list, as its owner described it."""
+
+    __tablename__ = "unlisted_cars"
+    __table_args__ = (
+        CheckConstraint("brand_id IS NOT NULL OR brand_name <> ''", name="brand_known"),
+        CheckConstraint(
+            "displacement_cc IS NULL OR (displacement_cc >= 600 AND displacement_cc <= 8400)",
+            name="displacement_range",
+        ),
+        Index("ix_unlisted_cars_series", "brand_name", "series_name", "model_year"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    brand_id: Mapped[int | None] = mapped_column(ForeignKey("brands.id"))
+    brand_name: Mapped[str] = mapped_column(String(60))
+    series_name: Mapped[str] = mapped_column(String(80))
+    model_year: Mapped[int] = mapped_column(Integer)
+    fuel_type: Mapped[str] = mapped_column(String(8))
+    transmission: Mapped[str | None] = mapped_column(String(12))
+    displacement_cc: Mapped[int | None] = mapped_column(Integer)
+
+    brand: Mapped[Brand | None] = relationship()
+
+    series_id = None
+    variant_id = None
+
+    @property
+    def label(self) -> str:
+        return f"{self.brand_name} {self.series_name} {self.model_year}款"
+
 
 class GarageVehicle(db.Model):
     """A car in an owner's garage."""
@@ -83,18 +148,26 @@ class GarageVehicle(db.Model):
             postgresql_where=db.text("is_default"),
         ),
         UniqueConstraint("owner_id", "plate", name="uq_garage_vehicles_owner_plate"),
+        CheckConstraint(
+            "(variant_id IS NULL) <> (unlisted_car_id IS NULL)", name="one_description"
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     owner_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
-    variant_id: Mapped[int] = mapped_column(ForeignKey("variants.id"), index=True)
+    variant_id: Mapped[int | None] = mapped_column(ForeignKey("variants.id"), index=True)
+    unlisted_car_id: Mapped[int | None] = mapped_column(ForeignKey("unlisted_cars.id"), unique=True)
+    vin: Mapped[str | None] = mapped_column(String(17))
     plate: Mapped[str | None] = mapped_column(String(10))
     registered_on: Mapped[date | None] = mapped_column(Date)
     is_default: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     owner: Mapped[User] = relationship()
-    variant: Mapped[Variant] = relationship()
+    variant: Mapped[Variant | None] = relationship()
+    unlisted_car: Mapped[UnlistedCar | None] = relationship(
+        cascade="all, delete-orphan", single_parent=True
+    )
     readings: Mapped[list["OdometerReading"]] = relationship(
         back_populates="vehicle",
         order_by="(OdometerReading.read_on, OdometerReading.km)",
@@ -107,8 +180,13 @@ class GarageVehicle(db.Model):
     )
 
     @property
+    def car(self) -> Car:
+        """The catalog variant, or the owner's description when it is not listed."""
+        return self.variant if self.variant is not None else self.unlisted_car
+
+    @property
     def label(self) -> str:
-        return self.variant.label
+        return self.car.label
 
     @property
     def last_reading(self) -> "OdometerReading | None":

@@ -85,14 +85,16 @@ def _line_of(user: User, listing: Listing) -> CartLine | None:
     )
 
 
-def _add_to_line(user: User, listing: Listing, quantity: int, variant_id: int | None) -> bool:
+def _add_to_line(
+    user: User, listing: Listing, quantity: int, variant_id: int | None, vehicle_id: int | None
+) -> bool:
     """Add to the owner's line in one statement if there is one and the sum stays within
     1..MAX_UNITS_PER_LINE and the stock; False otherwise. Parallel adds queue on the row, and
     each sees the sum the one before it left."""
     limit = MAX_UNITS_PER_LINE if listing.stock is None else min(MAX_UNITS_PER_LINE, listing.stock)
     values = {"quantity": CartLine.quantity + quantity, "price_seen_fen": listing.price_fen}
-    if variant_id:
-        values["variant_id"] = variant_id
+    if variant_id or vehicle_id:
+        values.update(variant_id=variant_id, vehicle_id=vehicle_id)
     return (
         db.session.execute(
             update(CartLine)
@@ -108,13 +110,21 @@ def _add_to_line(user: User, listing: Listing, quantity: int, variant_id: int | 
     )
 
 
-def add(user: User, listing: Listing, quantity: int, variant_id: int | None) -> CartLine:
-    """Add units of a listing (adding to a line already there) for the selected vehicle.
+def add(
+    user: User,
+    listing: Listing,
+    quantity: int,
+    variant_id: int | None,
+    vehicle_id: int | None = None,
+) -> CartLine:
+    """Add units of a listing (adding to a line already there) for the selected car: its
+    catalog variant and, for a garage car, the garage car (the only record of a car the
+    catalog does not list).
 
     Safe to run twice at once (a double click, two tabs): the units are added in the
     database, and a line made by a parallel add at the same moment is added to."""
     for _attempt in range(3):
-        if _add_to_line(user, listing, quantity, variant_id):
+        if _add_to_line(user, listing, quantity, variant_id, vehicle_id):
             return _line_of(user, listing)
         line = _line_of(user, listing)
         if line is not None:
@@ -132,6 +142,7 @@ def add(user: User, listing: Listing, quantity: int, variant_id: int | None) -> 
             quantity=quantity,
             price_seen_fen=listing.price_fen,
             variant_id=variant_id,
+            vehicle_id=vehicle_id,
         )
         try:
             with db.session.begin_nested():

@@ -7,17 +7,22 @@ from sqlalchemy import delete, func, select, update
 
 from ..extensions import db
 from ..models import (
+    Brand,
     GarageVehicle,
     InsurancePolicy,
     OdometerReading,
     ReadingSource,
     ServiceRecord,
+    UnlistedCar,
     User,
     Variant,
 )
-from ..models.vehicles import MAX_ODOMETER_KM
-from . import audit
+from ..models.vehicles import MAX_ODOMETER_KM, Car
+from ..powertrain import WITH_ENGINE, FuelType, Transmission
+from . import audit, vin
+from .catalog_names import clean
 from .errors import DomainError, error_codes
+from .maintenance import EV_EXCLUDED
 
 EARLIEST_REGISTRATION = date(1980, 1, 1)
 _PROVINCES = "京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼"
@@ -37,7 +42,9 @@ class GarageError(DomainError):
         "GarageCode",
         "bad_plate plate_taken registered_in_future registered_too_early km_range "
         "reading_in_future reading_before_registration km_below_earlier km_above_later "
-        "service_in_future",
+        "service_in_future registered_before_model_year no_engine unlisted_brand "
+        "unlisted_series unlisted_year unlisted_fuel unlisted_transmission "
+        "unlisted_displacement",
     )
 
 
@@ -53,13 +60,22 @@ def valid_plate(plate: str) -> bool:
     return bool(PLATE_RE.match(plate))
 
 
-def check_registration(registered_on: date | None, today: date) -> None:
+def check_registration(registered_on: date | None, today: date, car: Car | None = None) -> None:
+    """A registration date that is not in the future, nor before the car could be sold
+    (a 2024款 is sold from 2023 on)."""
     if registered_on is None:
         return
     if registered_on > today:
         raise GarageError("registered_in_future", "registered_on")
     if registered_on < EARLIEST_REGISTRATION:
         raise GarageError("registered_too_early", "registered_on")
+    if car is not None and car.model_year and registered_on.year < car.model_year - 1:
+        raise GarageError(
+            "registered_before_model_year",
+            "registered_on",
+            model_year=car.model_year,
+            earliest=car.model_year - 1,
+        )
 
 
 def _check_plate(owner: User, plate: str | None, exclude_id: int | None = None) -> str | None:
@@ -115,21 +131,85 @@ def add_vehicle(
     registered_on: date | None = None,
 ) -> GarageVehicle:
     """Add a car to the owner's garage; the first one becomes the default."""
-    check_registration(registered_on, today)
+    check_registration(registered_on, today, variant)
+    return _add(owner, plate=plate, registered_on=registered_on, variant=variant)
+
+
+def _add(owner: User, *, plate: str | None, registered_on: date | None, **car) -> GarageVehicle:
     plate = _check_plate(owner, plate)
     has_any = db.session.scalar(
         select(func.count()).select_from(GarageVehicle).where(GarageVehicle.owner_id == owner.id)
     )
     vehicle = GarageVehicle(
-        owner_id=owner.id,
-        variant_id=variant.id,
-        plate=plate,
-        registered_on=registered_on,
-        is_default=not has_any,
+        owner_id=owner.id, plate=plate, registered_on=registered_on, is_default=not has_any, **car
     )
     db.session.add(vehicle)
     db.session.flush()
-    audit.record(owner, "garage.vehicle_added", vehicle, variant_id=variant.id)
+    audit.record(
+        owner,
+        "garage.vehicle_added",
+        vehicle,
+        variant_id=vehicle.variant_id,
+        unlisted=vehicle.unlisted_car.label if vehicle.unlisted_car else None,
+    )
+    return vehicle
+
+
+def describe_unlisted(
+    *,
+    brand: Brand | None,
+    brand_name: str,
+    series_name: str,
+    model_year: int | None,
+    fuel_type: str,
+    transmission: str | None,
+    displacement_cc: int | None,
+    today: date,
+) -> UnlistedCar:
+    """An owner's description of a car the catalog does not list, checked (not saved)."""
+    brand_name = brand.name if brand is not None else clean(brand_name)
+    if not 1 <= len(brand_name) <= 60:
+        raise GarageError("unlisted_brand", "brand_name")
+    series_name = clean(series_name)
+    if not 1 <= len(series_name) <= 80:
+        raise GarageError("unlisted_series", "series_name")
+    if model_year is None or not EARLIEST_REGISTRATION.year <= model_year <= today.year + 1:
+        raise GarageError(
+            "unlisted_year", "model_year", low=EARLIEST_REGISTRATION.year, high=today.year + 1
+        )
+    if fuel_type not in set(FuelType):
+        raise GarageError("unlisted_fuel", "fuel_type")
+    if transmission is not None and transmission not in set(Transmission):
+        raise GarageError("unlisted_transmission", "transmission")
+    if displacement_cc is not None and (
+        fuel_type not in WITH_ENGINE or not 600 <= displacement_cc <= 8400
+    ):
+        raise GarageError("unlisted_displacement", "displacement_cc")
+    return UnlistedCar(
+        brand_id=brand.id if brand is not None else None,
+        brand_name=brand_name,
+        series_name=series_name,
+        model_year=model_year,
+        fuel_type=fuel_type,
+        transmission=transmission,
+        displacement_cc=displacement_cc,
+    )
+
+
+def add_unlisted_vehicle(
+    owner: User,
+    car: UnlistedCar,
+    *,
+    today: date,
+    plate: str | None = None,
+    registered_on: date | None = None,
+    vin_text: str | None = None,
+) -> GarageVehicle:
+    """Add a car that is not in the catalog (see describe_unlisted) to the garage."""
+    check_registration(registered_on, today, car)
+    checked = checked_vin(vin_text or "", car, today)
+    vehicle = _add(owner, plate=plate, registered_on=registered_on, unlisted_car=car)
+    vehicle.vin = checked
     return vehicle
 
 
@@ -150,11 +230,25 @@ def update_vehicle(
     plate: str | None,
     registered_on: date | None,
     today: date,
+    vin_text: str | None = None,
 ) -> None:
-    check_registration(registered_on, today)
+    """Change the plate, registration date and (when given) the VIN; an empty VIN clears it."""
+    check_registration(registered_on, today, vehicle.car)
     vehicle.plate = _check_plate(owner, plate, exclude_id=vehicle.id)
     vehicle.registered_on = registered_on
+    if vin_text is not None:
+        vehicle.vin = checked_vin(vin_text, vehicle.car, today)
     db.session.flush()
+
+
+def checked_vin(text: str, car: Car, today: date) -> str | None:
+    """The VIN, normalised, once it reads as a VIN and agrees with the car's maker and
+    model year (VinError otherwise); None for an empty one."""
+    if not vin.normalize(text):
+        return None
+    facts = vin.read_vin(text, today)
+    vin.check_against(facts, car.brand_name, car.model_year)
+    return facts.vin
 
 
 def make_default(owner: User, vehicle: GarageVehicle) -> None:
@@ -231,7 +325,29 @@ def record_service(
         raise GarageError("service_in_future", "done_on")
     if km is not None and not 0 <= km <= MAX_ODOMETER_KM:
         raise GarageError("km_range", "km")
+    if item in EV_EXCLUDED and vehicle.car.fuel_type == FuelType.BEV:
+        raise GarageError("no_engine", "item", item=item)
     record = ServiceRecord(vehicle=vehicle, item=item, done_on=done_on, km=km, source=source)
     db.session.add(record)
     db.session.flush()
     return record
+
+
+def most_entered_unlisted(limit: int = 100) -> list[tuple[str, str, int, str, int]]:
+    """Cars owners described because the catalog lacks them, the most entered first:
+    (brand, series, model year, fuel type, garage cars) — a list to add to the catalog."""
+    series = func.lower(func.replace(UnlistedCar.series_name, " ", ""))
+    rows = db.session.execute(
+        select(
+            UnlistedCar.brand_name,
+            func.min(UnlistedCar.series_name),
+            UnlistedCar.model_year,
+            UnlistedCar.fuel_type,
+            func.count(),
+        )
+        .join(GarageVehicle, GarageVehicle.unlisted_car_id == UnlistedCar.id)
+        .group_by(UnlistedCar.brand_name, series, UnlistedCar.model_year, UnlistedCar.fuel_type)
+        .order_by(func.count().desc(), UnlistedCar.brand_name, series, UnlistedCar.model_year)
+        .limit(limit)
+    )
+    return [tuple(row) for row in rows]

@@ -7,8 +7,9 @@ from pathlib import Path
 from sqlalchemy import delete, select
 
 from ..extensions import db
-from ..models import GarageVehicle, MaintenanceRule, Variant
+from ..models import GarageVehicle, MaintenanceRule
 from ..models import ServiceRecord as ServiceRecordRow
+from ..models.vehicles import Car
 from .maintenance import (
     RULES_CSV,
     ItemResult,
@@ -31,6 +32,9 @@ _FIELDS = (
     "source",
     "source_url",
     "note",
+    "market",
+    "source_zh",
+    "note_zh",
 )
 
 
@@ -95,7 +99,7 @@ class MaintenancePlan:
 
 def plan_maintenance(
     *,
-    variant: Variant | None,
+    car: Car | None,
     fuel_type: str | None,
     transmission: str | None,
     odometer_km: int,
@@ -106,9 +110,9 @@ def plan_maintenance(
     history: list[ServiceRecord] | None = None,
 ) -> MaintenancePlan:
     """Pick the rules that fit the car (series → brand → fuel default) and match them."""
-    if variant is not None:
-        fuel_type, transmission = variant.fuel_type, variant.transmission
-        brand, series = variant.series.brand.name, variant.series.name
+    if car is not None:
+        fuel_type, transmission = car.fuel_type, car.transmission
+        brand, series = car.brand_name, car.series_name
     else:
         brand = series = None
     rules = select_rules(
@@ -130,12 +134,12 @@ def plan_maintenance(
     return MaintenancePlan(rules=rules, results=results)
 
 
-def due_for(variant: Variant, vehicle: GarageVehicle | None, today: date) -> list[ItemResult]:
+def due_for(car: Car, vehicle: GarageVehicle | None, today: date) -> list[ItemResult]:
     """Overdue and due items for a garage car with a known odometer reading (else nothing)."""
     if vehicle is None or vehicle.last_reading is None:
         return []
     plan = plan_maintenance(
-        variant=variant,
+        car=car,
         fuel_type=None,
         transmission=None,
         odometer_km=vehicle.last_reading.km,

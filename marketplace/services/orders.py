@@ -14,6 +14,7 @@ from sqlalchemy.orm import selectinload
 from ..extensions import db
 from ..models import (
     CartLine,
+    GarageVehicle,
     Listing,
     Order,
     OrderEvent,
@@ -23,6 +24,7 @@ from ..models import (
     Variant,
 )
 from ..models.orders import ORDER_TRANSITIONS
+from ..models.vehicles import Car
 from .cart import CartError, check_quantity
 from .errors import DomainError, error_codes
 
@@ -139,8 +141,22 @@ def release_stock(order: Order) -> None:
             line.stock_reserved = False
 
 
+def _car_of(line: CartLine) -> Car | None:
+    """The car a cart line is for: its garage car (listed or not), else the variant."""
+    if line.vehicle_id is not None:
+        vehicle = db.session.get(GarageVehicle, line.vehicle_id)
+        if vehicle is not None and vehicle.owner_id == line.user_id:
+            return vehicle.car
+    return db.session.get(Variant, line.variant_id) if line.variant_id else None
+
+
 def order_line(
-    listing: Listing, quantity: int, variant: Variant | None = None, *, stock_reserved=False
+    listing: Listing,
+    quantity: int,
+    car: Car | None = None,
+    *,
+    vehicle_id: int | None = None,
+    stock_reserved=False,
 ) -> OrderLine:
     """The order's copy of what was bought: later edits of the listing change nothing in it."""
     return OrderLine(
@@ -156,8 +172,9 @@ def order_line(
         refund_on_expiry=listing.refund_on_expiry,
         chain_redeemable=listing.chain_redeemable,
         stock_reserved=stock_reserved,
-        variant_id=variant.id if variant else None,
-        vehicle_label=variant.label if variant else "",
+        variant_id=car.variant_id if car else None,
+        vehicle_id=vehicle_id,
+        vehicle_label=car.label if car else "",
     )
 
 
@@ -191,8 +208,15 @@ def place_order(
         reserved = listing.stock is not None
         if reserved and not _reserve_stock(listing, line.quantity):
             raise CartError("sold_out", 0)
-        variant = db.session.get(Variant, line.variant_id) if line.variant_id else None
-        order.lines.append(order_line(listing, line.quantity, variant, stock_reserved=reserved))
+        order.lines.append(
+            order_line(
+                listing,
+                line.quantity,
+                _car_of(line),
+                vehicle_id=line.vehicle_id,
+                stock_reserved=reserved,
+            )
+        )
     db.session.flush()
     event = record_event(order, "placed", owner, total_fen=order.total_fen)
     event.status_to = OrderStatus.PENDING_PAYMENT.value

@@ -202,7 +202,12 @@ def redeem(
 
 
 def _owner_vehicle(voucher: Voucher) -> GarageVehicle | None:
-    """The owner's car the service was bought for: same model variant, the default first."""
+    """The owner's car the service was bought for: the garage car of the order line, else
+    one of the same model variant, the default first."""
+    if voucher.line.vehicle_id is not None:
+        vehicle = db.session.get(GarageVehicle, voucher.line.vehicle_id)
+        if vehicle is not None and vehicle.owner_id == voucher.owner_id:
+            return vehicle
     if voucher.line.variant_id is None:
         return None
     return db.session.scalar(

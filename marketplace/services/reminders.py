@@ -30,6 +30,7 @@ from ..models import (
     Voucher,
     VoucherStatus,
 )
+from ..models.vehicles import Car
 from . import maintenance as matcher
 from . import maintenance_rules, notifications
 from .errors import DomainError, error_codes
@@ -202,18 +203,13 @@ class _Rules:
         self.rules = maintenance_rules.stored_rules()
         self.cache: dict[tuple, dict] = {}
 
-    def for_variant(self, variant: Variant) -> dict:
-        key = (
-            variant.fuel_type,
-            variant.transmission,
-            variant.series.brand.name,
-            variant.series.name,
-        )
+    def for_car(self, car: Car) -> dict:
+        key = (car.fuel_type, car.transmission, car.brand_name, car.series_name)
         if key not in self.cache:
             self.cache[key] = matcher.select_rules(
                 self.rules,
-                fuel_type=variant.fuel_type,
-                transmission=variant.transmission,
+                fuel_type=car.fuel_type,
+                transmission=car.transmission,
                 brand=key[2],
                 series=key[3],
             )
@@ -234,6 +230,7 @@ def send_reminders(today: date, now: datetime, batch: int = 1000) -> Counts:
                     joinedload(GarageVehicle.variant)
                     .joinedload(Variant.series)
                     .joinedload(Series.brand),
+                    joinedload(GarageVehicle.unlisted_car),
                 )
                 .where(GarageVehicle.id > last_id)
                 .order_by(GarageVehicle.id)
@@ -339,7 +336,7 @@ def _maintenance_due(vehicle, readings, history, bought, rules, today):
     if estimate is None:
         return None, {}
     results = matcher.match_maintenance(
-        rules.for_variant(vehicle.variant),
+        rules.for_car(vehicle.car),
         odometer_km=estimate.km,
         registered_on=vehicle.registered_on,
         today=today,
@@ -358,7 +355,7 @@ def _maintenance_note(vehicle, estimate, items, now, prefs):
         NotificationKind.MAINTENANCE_DUE,
         data={
             "vehicle_id": vehicle.id,
-            "vehicle": vehicle.variant.label,
+            "vehicle": vehicle.label,
             "items": [r.item for r in items],
             "statuses": {r.item: r.status for r in items},
             "estimated_km": estimate.km,
@@ -384,7 +381,7 @@ def _insurance_note(vehicle, policy, today, now, prefs):
         NotificationKind.INSURANCE_RENEWAL,
         data={
             "vehicle_id": vehicle.id,
-            "vehicle": vehicle.variant.label,
+            "vehicle": vehicle.label,
             "plate": vehicle.plate or "",
             "insurer": policy.insurer,
             "expires_on": policy.expires_on.isoformat(),
@@ -409,7 +406,7 @@ def _inspection_note(vehicle, today, now, prefs):
         NotificationKind.INSPECTION_DUE,
         data={
             "vehicle_id": vehicle.id,
-            "vehicle": vehicle.variant.label,
+            "vehicle": vehicle.label,
             "plate": vehicle.plate or "",
             "due_on": due_on.isoformat(),
             "days_left": days_left,

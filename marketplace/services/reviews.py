@@ -13,7 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
 from ..extensions import db
-from ..models import Listing, Shop, User, Variant, Voucher, VoucherStatus
+from ..models import GarageVehicle, Listing, Shop, User, Variant, Voucher, VoucherStatus
 from ..models.reviews import (
     DIMENSIONS,
     MAX_REASON_TEXT,
@@ -191,7 +191,7 @@ def write_review(owner: User, voucher: Voucher, draft: ReviewDraft, now: datetim
         raise ReviewError(reason)
     draft = draft.checked()
     held = hold_reasons(draft.text, _blocklist())
-    variant = (
+    car = (
         db.session.scalar(
             select(Variant)
             .where(Variant.id == voucher.line.variant_id)
@@ -200,6 +200,9 @@ def write_review(owner: User, voucher: Voucher, draft: ReviewDraft, now: datetim
         if voucher.line.variant_id
         else None
     )
+    if car is None and voucher.line.vehicle_id is not None:
+        vehicle = db.session.get(GarageVehicle, voucher.line.vehicle_id)
+        car = vehicle.car if vehicle is not None and vehicle.owner_id == owner.id else None
     review = Review(
         voucher_id=voucher.id,
         owner_id=owner.id,
@@ -213,8 +216,8 @@ def write_review(owner: User, voucher: Voucher, draft: ReviewDraft, now: datetim
         text=draft.text,
         status=ReviewStatus.HELD if held else ReviewStatus.PUBLISHED,
         hold_reasons=",".join(held),
-        vehicle_series=variant.series.name if variant else "",
-        vehicle_year=variant.model_year if variant else None,
+        vehicle_series=car.series_name if car else "",
+        vehicle_year=car.model_year if car else None,
         service_title=voucher.line.title,
         created_at=now,
         queued_at=now if held else None,

@@ -270,7 +270,7 @@ def test_cheapest_set_per_shop_covers_all_due_items(app, shops):
     with app.app_context():
         corolla = load_variant(COROLLA_CVT)
         bundles = cheapest_bundles(
-            ["engine_oil", "oil_filter", "cabin_filter"], variant=corolla, city=None
+            ["engine_oil", "oil_filter", "cabin_filter"], car=corolla, city=None
         )
         assert [b.shop.id for b in bundles] == [shops["a"]]
         best = bundles[0]
@@ -279,18 +279,18 @@ def test_cheapest_set_per_shop_covers_all_due_items(app, shops):
             shops["listings"]["filter_a"],
         }
         assert best.total_fen == 29900 + 6900, "cheaper than the 499 big service"
-        oil_only = cheapest_bundles(["engine_oil", "oil_filter"], variant=corolla, city=None)
+        oil_only = cheapest_bundles(["engine_oil", "oil_filter"], car=corolla, city=None)
         assert [(b.shop.id, b.total_fen) for b in oil_only] == [
             (shops["b"], 25900),
             (shops["a"], 29900),
         ]
-        in_beijing = cheapest_bundles(["engine_oil", "oil_filter"], variant=corolla, city="北京")
+        in_beijing = cheapest_bundles(["engine_oil", "oil_filter"], car=corolla, city="北京")
         assert [b.shop.id for b in in_beijing] == [shops["a"]]
         battery = ["battery_check"]
         assert [
-            b.shop.id for b in cheapest_bundles(battery, variant=load_variant(MODEL3), city=None)
+            b.shop.id for b in cheapest_bundles(battery, car=load_variant(MODEL3), city=None)
         ] == [shops["b"]]
-        assert cheapest_bundles(battery, variant=corolla, city=None) == [], "bev-only listing"
+        assert cheapest_bundles(battery, car=corolla, city=None) == [], "bev-only listing"
 
 
 def test_matcher_result_offers_packages_and_bundles(client, shops):

@@ -61,7 +61,7 @@ def oil_changed_at_40000(client, small_catalog, make_user):
         from marketplace.services.maintenance_rules import plan_maintenance
 
         plan = plan_maintenance(
-            variant=load_variant(COROLLA_CVT),
+            car=load_variant(COROLLA_CVT),
             fuel_type=None,
             transmission=None,
             odometer_km=40000,

@@ -9,12 +9,12 @@ from ...extensions import db
 from ...models import AuditEntry, RefundStatus, Role, Shop, ShopStatus, User, Voucher
 from ...models.types import utcnow
 from ...security import page_arg, role_required
+from ...services import garage, payments
 from ...services import orders as order_service
-from ...services import payments
 from ...services import shops as shop_service
 from ...services import vouchers as voucher_service
 from ...services.vouchers import VoucherError
-from ..dashboard.routes import platform_context
+from ..merchant.dashboard.routes import platform_context
 from . import bp
 from .forms import ReasonForm, RefundReasonForm
 
@@ -176,3 +176,9 @@ def refund_voucher(voucher_id: int):
             "error",
         )
     return redirect(back)
+
+
+@bp.route("/unlisted-cars")
+def unlisted_cars():
+    """The cars owners had to describe themselves, the most entered first."""
+    return render_template("admin/unlisted_cars.html", rows=garage.most_entered_unlisted())

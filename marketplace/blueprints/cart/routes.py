@@ -76,11 +76,17 @@ def add():
             flash(error, "error")
         return redirect(url_for("listings.detail", listing_id=listing.id))
     selected = current_vehicle()
-    variant_id = selected.variant.id if selected else None
+    variant_id = selected.car.variant_id if selected else None
     try:
         if current_user.is_authenticated:
             with db.session.begin_nested():
-                cart.add(current_user, listing, form.quantity.data, variant_id)
+                cart.add(
+                    current_user,
+                    listing,
+                    form.quantity.data,
+                    variant_id,
+                    selected.vehicle_id if selected else None,
+                )
         else:
             session[GUEST_CART] = cart.add_to_guest(
                 session.get(GUEST_CART, {}), listing, form.quantity.data, variant_id

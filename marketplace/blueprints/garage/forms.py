@@ -1,10 +1,10 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, IntegerField, SelectField, StringField
+from wtforms import DateField, DecimalField, IntegerField, SelectField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from ...forms import choices, strip
-from ...labels import ITEM_NAMES
+from ...labels import FUEL_NAMES, ITEM_NAMES, TRANSMISSION_NAMES
 from ...models.vehicles import MAX_ODOMETER_KM
 from ...services.maintenance import ITEMS
 
@@ -27,6 +27,54 @@ class VehicleForm(FlaskForm):
         _l("First registration date"),
         validators=[Optional()],
         render_kw={"max": "9999-12-31"},
+    )
+    vin = StringField(
+        _l("VIN (optional, 17 characters)"),
+        filters=[strip],
+        validators=[Optional(), Length(max=40, message=_l("A VIN has 17 characters."))],
+        render_kw={"autocapitalize": "characters", "autocomplete": "off", "spellcheck": "false"},
+    )
+
+
+class UnlistedCarForm(VehicleForm):
+    """A car the catalog does not list, described by its owner (from the registration
+    certificate 行驶证 or the manual)."""
+
+    brand_id = SelectField(_l("Brand"), validators=[Optional()])
+    brand_name = StringField(
+        _l("Or type the brand, if it is not in the list"),
+        filters=[strip],
+        validators=[Optional(), Length(max=60, message=_l("At most 60 characters."))],
+    )
+    series_name = StringField(
+        _l("Model"),
+        filters=[strip],
+        validators=[
+            DataRequired(_l("Please type the model name, e.g. 秦PLUS.")),
+            Length(max=80, message=_l("At most 80 characters.")),
+        ],
+    )
+    model_year = IntegerField(
+        _l("Model year"),
+        validators=[InputRequired(_l("Please enter the model year, e.g. 2024."))],
+    )
+    fuel_type = SelectField(
+        _l("Fuel type"),
+        choices=choices(FUEL_NAMES, blank="—"),
+        validators=[DataRequired(_l("Please choose the fuel type."))],
+    )
+    transmission = SelectField(
+        _l("Transmission (optional)"),
+        choices=choices(TRANSMISSION_NAMES, blank="—"),
+        validators=[Optional()],
+    )
+    displacement = DecimalField(
+        _l("Engine size in litres (combustion engines, optional)"),
+        places=1,
+        validators=[
+            Optional(),
+            NumberRange(min=0.6, max=8.4, message=_l("Between 0.6 and 8.4 litres.")),
+        ],
     )
 
 

@@ -1,4 +1,4 @@
-from flask import abort, flash, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -6,18 +6,21 @@ from sqlalchemy.orm import selectinload
 
 from ...error_messages import message
 from ...extensions import db
-from ...models import GarageVehicle, Series, Variant
+from ...models import Brand, GarageVehicle, Series, Variant
 from ...selection import current_vehicle, select_garage_vehicle
 from ...services import garage, reminders
+from ...services.errors import DomainError
 from ...timeutil import local_today
 from ..refusals import REFUSED, change_or_refuse
 from . import bp
-from .forms import InsuranceForm, ReadingForm, ServiceForm, VehicleForm
+from .forms import InsuranceForm, ReadingForm, ServiceForm, UnlistedCarForm, VehicleForm
 
 
-def _error_message(error: garage.GarageError, km: int | None = None) -> str:
-    details = {key: f"{value:,}" for key, value in error.details.items()}
-    return message(error, km=f"{km or 0:,}", **details)
+def _error_message(error: DomainError, km: int | None = None) -> str:
+    readings = {
+        key: f"{error.details[key]:,}" for key in ("earlier", "later") if key in error.details
+    }
+    return message(error, km=f"{km or 0:,}", **readings)
 
 
 def _own_vehicle(vehicle_id: int) -> GarageVehicle:
@@ -87,7 +90,7 @@ def _submit(vehicle, form, form_name: str, change, done: str):
         try:
             with db.session.begin_nested():
                 change()
-        except garage.GarageError as error:
+        except DomainError as error:
             km = form.km.data if "km" in form else None
             getattr(form, error.field).errors.append(_error_message(error, km))
         else:
@@ -111,9 +114,54 @@ def edit(vehicle_id: int):
             plate=form.plate.data,
             registered_on=form.registered_on.data,
             today=local_today(),
+            vin_text=form.vin.data or "",
         ),
         _("Saved."),
     )
+
+
+@bp.route("/unlisted", methods=["GET", "POST"])
+def add_unlisted():
+    """ "My car is not listed": the owner describes the car, and it joins the garage."""
+    form = UnlistedCarForm(
+        brand_id=request.args.get("brand_id", ""), series_name=request.args.get("series", "")
+    )
+    brands = db.session.scalars(select(Brand).order_by(Brand.initial, Brand.pinyin)).all()
+    form.brand_id.choices = [("", "—"), *((str(b.id), b.name) for b in brands)]
+    if form.validate_on_submit():
+        brand = db.session.get(Brand, int(form.brand_id.data)) if form.brand_id.data else None
+        litres = form.displacement.data
+        today = local_today()
+
+        def add():
+            car = garage.describe_unlisted(
+                brand=brand,
+                brand_name=form.brand_name.data or "",
+                series_name=form.series_name.data,
+                model_year=form.model_year.data,
+                fuel_type=form.fuel_type.data,
+                transmission=form.transmission.data or None,
+                displacement_cc=int(litres * 1000) if litres is not None else None,
+                today=today,
+            )
+            return garage.add_unlisted_vehicle(
+                current_user,
+                car,
+                today=today,
+                plate=form.plate.data,
+                registered_on=form.registered_on.data,
+                vin_text=form.vin.data,
+            )
+
+        vehicle = change_or_refuse(
+            form, add, fields={"displacement_cc": "displacement"}, field="series_name"
+        )
+        if vehicle is not REFUSED:
+            select_garage_vehicle(vehicle)
+            flash(_("Added to your garage: %(vehicle)s", vehicle=vehicle.label), "success")
+            return redirect(url_for("garage.vehicle", vehicle_id=vehicle.id))
+    status = 400 if form.errors or any(f.errors for f in form) else 200
+    return render_template("garage/unlisted.html", form=form, today=local_today()), status
 
 
 @bp.route("/<int:vehicle_id>/readings", methods=["POST"])

@@ -78,12 +78,12 @@ def parse_browse(args) -> tuple[Browse, list[str]]:
     # NaN and Infinity are Decimals too: only a finite 0-5 becomes a filter
     finite = stars is not None and stars.is_finite() and 0 <= stars <= 5
     min_rating = int(stars * 1000) if finite else None
-    variant = None
+    car = None
     if args.get("variant"):
-        variant = load_variant(args.get("variant", type=int))
+        car = load_variant(args.get("variant", type=int))
     elif args.get("fits") == "1":
         selected = current_vehicle()
-        variant = selected.variant if selected else None
+        car = selected.car if selected else None
     price_min = _yuan(args.get("price_min"), _("Minimum price"), notes)
     price_max = _yuan(args.get("price_max"), _("Maximum price"), notes)
     raw_q = args.get("q", "")
@@ -97,7 +97,7 @@ def parse_browse(args) -> tuple[Browse, list[str]]:
             city=city_arg(args),
             district=(args.get("district") or "").strip()[:20] or None,
             items=items,
-            variant=variant,
+            car=car,
             price_min_fen=price_min,
             price_max_fen=price_max,
             min_rating=min_rating,
@@ -173,7 +173,7 @@ def _render_detail(listing_id: int) -> str:
         fits_selected = (
             db.session.scalar(
                 select(Listing.id).where(
-                    Listing.id == listing.id, listing_service.fits(selected.variant)
+                    Listing.id == listing.id, listing_service.fits(selected.car)
                 )
             )
             is not None

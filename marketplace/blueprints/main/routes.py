@@ -24,7 +24,7 @@ def _render_home() -> str:
     city = session.get("city")
     due = []
     if selected is not None:
-        due = due_for(selected.variant, selected.garage_vehicle, local_today())
+        due = due_for(selected.car, selected.garage_vehicle, local_today())
     popular, _total = listing_service.browse(Browse(city=city, sort="popular"))
     return render_template(
         "main/index.html",
@@ -33,7 +33,7 @@ def _render_home() -> str:
         city=city,
         popular=popular[:8],
         offers=listing_service.offers_for(
-            [r.item for r in due], selected.variant if selected else None, city
+            [r.item for r in due], selected.car if selected else None, city
         ),
     )
 

@@ -37,18 +37,18 @@ def form():
     if vehicle is None and selected is not None:
         vehicle = selected.garage_vehicle
     form = MatcherForm(formdata=None)
-    variant = None
+    car = None
     if vehicle is not None:
-        variant = load_variant(vehicle.variant_id)
+        car = vehicle.car
         form.vehicle.data = vehicle.id
         form.registered.data = vehicle.registered_on
         if vehicle.last_reading is not None:
             form.km.data = vehicle.last_reading.km
     elif selected is not None:
-        variant = selected.variant
-    if variant is not None:
-        form.variant.data = variant.id
-    return render_template("maintenance/form.html", form=form, variant=variant, today=local_today())
+        car = selected.car
+    if car is not None:
+        form.variant.data = car.variant_id
+    return render_template("maintenance/form.html", form=form, car=car, today=local_today())
 
 
 @bp.route("/result")
@@ -57,13 +57,16 @@ def result():
     form = MatcherForm(request.args)
     today = local_today()
     valid = form.validate()
-    variant = load_variant(form.variant.data) if form.variant.data is not None else None
-    if form.variant.data is not None and variant is None:
+    vehicle = _owned_vehicle(form.vehicle.data)
+    car = load_variant(form.variant.data) if form.variant.data is not None else None
+    if form.variant.data is not None and car is None:
         form.variant.errors = [
             _("There is no vehicle %(id)s in the catalog.", id=form.variant.data)
         ]
         valid = False
-    if variant is None and not form.fuel.data and not form.variant.errors:
+    if car is None and vehicle is not None and vehicle.variant_id is None:
+        car = vehicle.car  # a garage car the catalog does not list
+    if car is None and not form.fuel.data and not form.variant.errors:
         form.fuel.errors = [_("Choose a vehicle, or at least its fuel type.")]
         valid = False
     registered = form.registered.data
@@ -74,12 +77,9 @@ def result():
         form.registered.errors = [_("The registration date cannot be before 1980.")]
         valid = False
     if not valid:
-        return render_template(
-            "maintenance/form.html", form=form, variant=variant, today=today
-        ), 400
-    vehicle = _owned_vehicle(form.vehicle.data)
+        return render_template("maintenance/form.html", form=form, car=car, today=today), 400
     plan = plan_maintenance(
-        variant=variant,
+        car=car,
         fuel_type=form.fuel.data or None,
         transmission=form.transmission.data or None,
         odometer_km=form.km.data,
@@ -100,7 +100,7 @@ def result():
     return render_template(
         "maintenance/result.html",
         form=form,
-        variant=variant,
+        car=car,
         vehicle=vehicle,
         groups=[(status, rows) for status, rows in groups if rows],
         count=len(plan.results),
@@ -110,7 +110,7 @@ def result():
         city_url=city_url,
         # per city: a cover by a shop at the other end of the country helps nobody, and
         # across all 100,000 listings it took a second to work out
-        bundles=cheapest_bundles(due_items, variant=variant, city=city) if city else [],
+        bundles=cheapest_bundles(due_items, car=car, city=city) if city else [],
         wording=wording,
         today=today,
     )
