@@ -58,6 +58,7 @@ ITEM_NAMES = {
     Item.BRAKE_FLUID: _l("Brake fluid"),
     Item.COOLANT: _l("Coolant"),
     Item.TRANSMISSION_FLUID: _l("Transmission fluid"),
+    Item.REDUCER_OIL: _l("Reduction gear oil (electric drive)"),
     Item.TIMING_BELT: _l("Timing belt"),
     Item.FUEL_FILTER: _l("Fuel filter"),
     Item.TIRE_ROTATION: _l("Tire rotation"),

@@ -28,3 +28,6 @@ class MaintenanceRule(db.Model):
     source: Mapped[str] = mapped_column(String(255))
     source_url: Mapped[str | None] = mapped_column(String(500))
     note: Mapped[str] = mapped_column(Text, default="")
+    market: Mapped[str] = mapped_column(String(8), default="")
+    source_zh: Mapped[str] = mapped_column(String(255), default="")
+    note_zh: Mapped[str] = mapped_column(Text, default="")

@@ -31,6 +31,7 @@ class Item(enum.StrEnum):
     BRAKE_FLUID = "brake_fluid"
     COOLANT = "coolant"
     TRANSMISSION_FLUID = "transmission_fluid"
+    REDUCER_OIL = "reducer_oil"
     TIMING_BELT = "timing_belt"
     FUEL_FILTER = "fuel_filter"
     TIRE_ROTATION = "tire_rotation"
@@ -80,7 +81,13 @@ CSV_COLUMNS: tuple[str, ...] = (
     "source",
     "source_url",
     "note",
+    "market",
+    "source_zh",
+    "note_zh",
 )
+MARKETS: tuple[str, ...] = ("", "cn", "us", "eu", "jp", "global")
+"""Where a rule's figure applies: "" for the generic defaults, else the market of the manual
+or page it comes from ("global": the maker gives one schedule for every market)."""
 RULES_CSV = Path(__file__).resolve().parent.parent / "data" / "maintenance" / "rules.csv"
 
 DUE_PERCENT, UPCOMING_PERCENT = 10, 25
@@ -112,6 +119,16 @@ class Rule:
     source: str
     source_url: str | None = None
     note: str = ""
+    market: str = ""
+    source_zh: str = ""
+    note_zh: str = ""
+
+    def source_in(self, language: str) -> str:
+        """The source in `language` ("zh…" gives the Chinese text where there is one)."""
+        return self.source_zh if language.startswith("zh") and self.source_zh else self.source
+
+    def note_in(self, language: str) -> str:
+        return self.note_zh if language.startswith("zh") and self.note_zh else self.note
 
     def __post_init__(self) -> None:
         for name in ("fuel_types", "transmissions"):
@@ -148,6 +165,8 @@ def _field_problems(rule: Mapping[str, object]) -> list[tuple[str, str]]:
         problems.append(("series", "a series-scoped rule needs its brand"))
     if not str(rule["source"]).strip():
         problems.append(("source", "must not be blank: say where the interval comes from"))
+    if rule.get("market", "") not in MARKETS:
+        problems.append(("market", f"must be one of {'|'.join(m or '(empty)' for m in MARKETS)}"))
     return problems
 
 
@@ -172,7 +191,12 @@ def parse_rules_csv(text: str) -> list[Rule]:
     if not rows or not any(cell.strip() for cell in rows[0]):
         raise RulesFileError(["row 1, header: the file is empty"])
     header = [cell.strip().lower() for cell in rows[0]]
-    problems = [f"row 1, {name}: missing column" for name in CSV_COLUMNS if name not in header]
+    optional = ("market", "source_zh", "note_zh")  # files written before these columns load too
+    problems = [
+        f"row 1, {name}: missing column"
+        for name in CSV_COLUMNS
+        if name not in header and name not in optional
+    ]
     problems += [f"row 1, {name}: unknown column" for name in header if name not in CSV_COLUMNS]
     problems += [
         f"row 1, {name}: column appears twice"
@@ -190,7 +214,8 @@ def parse_rules_csv(text: str) -> list[Rule]:
         if len(row) != len(header):
             problems.append(f"row {number}, columns: expected {len(header)} values, got {len(row)}")
             continue
-        values = dict(zip(header, (cell.strip() for cell in row), strict=True))
+        values = dict.fromkeys(CSV_COLUMNS, "")
+        values.update(zip(header, (cell.strip() for cell in row), strict=True))
         rule, row_problems = _parse_row(values)
         problems += [f"row {number}, {field}: {message}" for field, message in row_problems]
         if values["key"] and values["key"] in seen:
@@ -226,6 +251,9 @@ def _parse_row(values: dict[str, str]) -> tuple[Rule | None, list[tuple[str, str
         "source": values["source"],
         "source_url": values["source_url"] or None,
         "note": values["note"],
+        "market": values["market"].lower(),
+        "source_zh": values["source_zh"],
+        "note_zh": values["note_zh"],
     }
     url = fields["source_url"]
     if url and not url.startswith(("https://", "http://")):
@@ -256,6 +284,7 @@ def select_rules(
     brand: str | None = None,
     series: str | None = None,
     condition: str = "normal",
+    market: str | None = None,
 ) -> dict[str, Rule]:
     """Pick, per item, the rule that fits this car best; keys in `ITEMS` order.
 
@@ -264,7 +293,9 @@ def select_rules(
     car's. Among applicable rules the best is, in order: the requested condition (under
     "severe" a severe rule beats any normal one; under "normal" severe rules never apply),
     series-scoped over brand-scoped over generic, transmission-specific over any, fewer
-    fuel types over more, then the shorter interval (km, then months), then the key.
+    fuel types over more, then the shorter interval (km, then months), then the key. With a
+    `market` (the marketplace's, e.g. "cn"), a rule from that market's manuals beats a
+    foreign one for the same item, however specific the foreign one is.
     A BEV never gets an item in `EV_EXCLUDED`, whatever the rules say.
     """
     if condition not in CONDITIONS:
@@ -288,15 +319,16 @@ def select_rules(
         if rule.series is not None and rule.series != series:
             continue
         current = best.get(rule.item)
-        if current is None or _rank(rule, condition) < _rank(current, condition):
+        if current is None or _rank(rule, condition, market) < _rank(current, condition, market):
             best[rule.item] = rule
     return {item: best[item] for item in ITEMS if item in best}
 
 
-def _rank(rule: Rule, condition: str) -> tuple:
+def _rank(rule: Rule, condition: str, market: str | None = None) -> tuple:
     never = 10**12
     return (
         rule.condition != condition,
+        not (market and rule.market == market),
         0 if rule.series else 1 if rule.brand else 2,
         not rule.transmissions,
         len(rule.fuel_types) or len(FUEL_TYPES) + 1,

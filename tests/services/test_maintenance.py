@@ -437,7 +437,7 @@ def test_all_problems_are_collected_and_nothing_returned():
         "row 7, source: must not be blank",
         "row 8, fuel_types: a bev has no engine_oil",
         "row 9, source_url:",
-        "row 10, columns: expected 14 values, got 3",
+        "row 10, columns: expected 17 values, got 3",
     ]
     assert len(problems) == len(expected)
     for want in expected:
@@ -658,3 +658,13 @@ def test_every_result_carries_a_sourced_rule(fuel, transmission, scope, conditio
     results = match_maintenance(chosen, odometer_km=km, age_months=age, today=TODAY)
     assert [r.item for r in results] == list(chosen)
     assert all(r.rule.source.strip() and r.status in URGENCY.keys() | {"unknown"} for r in results)
+
+
+def test_a_rules_file_without_the_market_and_chinese_columns_still_loads():
+    """Files written before the market / source_zh / note_zh columns: those are blank."""
+    old_header = [c for c in CSV_COLUMNS if c not in ("market", "source_zh", "note_zh")]
+    text = ",".join(old_header) + "\nX1,engine_oil,10000,12,,,normal,,,,,a manual,,\n"
+    (rule,) = parse_rules_csv(text)
+    assert (rule.market, rule.source_zh, rule.source_in("zh_CN")) == ("", "", "a manual")
+    bad = ",".join(CSV_COLUMNS) + "\nX1,engine_oil,10000,12,,,normal,,,,,a manual,,,mars,,\n"
+    assert any("market" in p for p in problems_of(bad))
