@@ -128,14 +128,20 @@ def _count_variants(rows: list[dict], report: ImportReport) -> None:
 def import_catalog(directory: Path = CATALOG_DIR) -> ImportReport:
     """Upsert the bundled tables by id, then the exports in `supplement/` beside them."""
     report = ImportReport()
+    exports = [
+        _read_export(path, report) for path in sorted((directory / "supplement").glob("*.csv"))
+    ]
+    newer = {row["series_id"] for rows in exports for row in rows}
     for filename, model, columns, integers in TABLES:
         rows = _read(directory / filename, columns, integers)
+        if model is Series:  # a series the supplement continues is described by it
+            rows = [r for r in rows if r["id"] not in newer]
         _upsert(model, columns, rows, report)
         if model is Variant:
             _count_variants(rows, report)
     db.session.flush()
-    for path in sorted((directory / "supplement").glob("*.csv")):
-        import_export(path, report)
+    for rows in exports:
+        _load_export(rows, report)
     return report
 
 
@@ -254,7 +260,11 @@ def import_export(path: Path, report: ImportReport | None = None) -> ImportRepor
     the rest of the file or the catalog (a series under another brand) are left out and
     reported; a file without the export's columns loads nothing."""
     report = report if report is not None else ImportReport()
-    rows = _read_export(path, report)
+    _load_export(_read_export(path, report), report)
+    return report
+
+
+def _load_export(rows: list[dict], report: ImportReport) -> None:
     brand_of_series = dict(db.session.execute(select(Series.id, Series.brand_id)).all())
     times = Counter(r["id"] for r in rows)
     kept = []
@@ -314,7 +324,6 @@ def import_export(path: Path, report: ImportReport | None = None) -> ImportRepor
         _upsert(model, columns, sorted(rows_of, key=lambda r: r["id"]), report)
     _count_variants(variants, report)
     db.session.flush()
-    return report
 
 
 def _escape(term: str) -> str:

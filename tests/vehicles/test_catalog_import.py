@@ -128,6 +128,9 @@ def test_the_supplement_loads_and_recent_cars_are_found(app):
     assert result.exit_code == 0, result.output
     assert "rows left out" not in result.output, result.output
     print(result.output)
+    again = runner.invoke(args=["catalog", "import"])
+    for table in ("brands", "makers", "series", "variants"):
+        assert re.search(rf"{table}\s+0 added\s+0 updated", again.output), again.output
     with app.app_context():
         years = dict(
             db.session.execute(
