@@ -52,8 +52,29 @@ def database_url(tmp_path_factory) -> str:
     )
 
 
+def _ensure_database(database_url: str) -> None:
+    """Create the PostgreSQL test database when the server has none of that name."""
+    from sqlalchemy import create_engine
+    from sqlalchemy.engine import make_url
+
+    url = make_url(database_url)
+    if url.get_backend_name() != "postgresql":
+        return
+    admin = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            exists = conn.scalar(
+                text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": url.database}
+            )
+            if not exists:
+                conn.execute(text(f'CREATE DATABASE "{url.database}"'))
+    finally:
+        admin.dispose()
+
+
 @pytest.fixture(scope="session")
 def _schema(database_url):
+    _ensure_database(database_url)
     app = create_app(TestConfig(database_url))
     with app.app_context():
         db.drop_all()
