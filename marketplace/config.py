@@ -51,6 +51,8 @@ class Config:
         self.LANGUAGES = ("zh_CN", "en")
         self.MARKETPLACE_CURRENCY = env.get("MARKETPLACE_CURRENCY", "CNY")
         self.MARKETPLACE_TIMEZONE = env.get("MARKETPLACE_TIMEZONE", "Asia/Shanghai")
+        # The market whose owner's manuals win in the matcher (a rule's `market` column).
+        self.MARKETPLACE_MARKET = env.get("MARKETPLACE_MARKET", "cn")
         self.BABEL_DEFAULT_TIMEZONE = self.MARKETPLACE_TIMEZONE
 
         self.STRIPE_SECRET_KEY = env.get("STRIPE_SECRET_KEY", "")

@@ -69,7 +69,7 @@ ITEM_NAMES = {
 
 STATUS_NAMES = {
     MatchStatus.OVERDUE: _l("Overdue"),
-    MatchStatus.DUE: _l("Due now"),
+    MatchStatus.DUE: _l("Due within the month"),
     MatchStatus.UPCOMING: _l("Coming up"),
     MatchStatus.OK: _l("OK for now"),
     MatchStatus.UNKNOWN: _l("Unknown"),

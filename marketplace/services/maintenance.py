@@ -347,9 +347,20 @@ class ServiceRecord:
     on: date | None
 
 
+class Basis(enum.StrEnum):
+    """What an item's status is counted from."""
+
+    HISTORY = "history"  # a recorded service (the garage's, or the owner's answer)
+    FROM_NEW = "from_new"  # no scheduled point reached yet: nothing could be due before
+    FIRST_SERVICE = "first_service"  # the first point was just reached: due unless done there
+    UNKNOWN_HISTORY = "unknown_history"  # a point passed long ago, nothing known since
+    UNMEASURABLE = "unmeasurable"  # the rule's interval is in a dimension we cannot measure
+
+
 @dataclass(frozen=True)
 class ItemResult:
-    """The matcher's answer for one item; `assumed` means no history (done on schedule)."""
+    """The matcher's answer for one item. `basis` says what it is counted from; without
+    history `point_km`/`point_on` is the last scheduled point the car has passed."""
 
     item: str
     status: str
@@ -361,6 +372,16 @@ class ItemResult:
     assumed: bool
     km_left: int | None
     days_left: int | None
+    basis: str = Basis.HISTORY
+    point_km: int | None = None
+    point_on: date | None = None
+    at_point: bool = False
+    """Without history: the car is within the due window of that last scheduled point."""
+
+
+RANK: Mapping[str, float] = {**URGENCY, "unknown": 2.5}
+"""Without history an item that may have been due long ago is unknown, which says more than
+"due" and less than "overdue"; the laws (tests) compare statuses in this order."""
 
 
 def match_maintenance(
@@ -380,19 +401,21 @@ def match_maintenance(
     separately and the more urgent answer wins.
 
     With history, the last service of an item is its highest recorded km and latest
-    recorded date, and the next is one interval later in each dimension. Without history
-    the item is assumed done on schedule from new: in each dimension, last done at the
-    latest scheduled point (first interval, then every interval) at or below the current
-    km/age, next due at the following point. An assumed item is therefore never overdue; it
-    becomes due as the car nears its next scheduled point.
+    recorded date, and the next is one interval later in each dimension; a reached due
+    point is due, not done.
+
+    Without history nothing is assumed done. Before the first scheduled point (first
+    interval, else every interval) the item counts from new. From the first point until its
+    due window has passed (10% of the interval, or a month) it is due — unless it was done
+    at that service (`Basis.FIRST_SERVICE`). Later it is unknown (`Basis.UNKNOWN_HISTORY`):
+    it may have been due for a long time, and one answer (when it was last done) settles it;
+    `point_km`/`point_on` name the last scheduled point passed.
 
     Status per dimension, from the distance to the next due point: overdue once past it;
     due within 10% of the interval (km) or 1 month (date), the point itself included;
     upcoming within 25% or 3 months; ok otherwise. An item is "unknown" when no dimension
-    gives a next due point: the rule's intervals are only in a dimension we cannot measure
-    (months without an age, or a record without the km/date the rule needs), or the rule
-    has only a first interval and that is done.
-    With the history fixed, more km or a later `today` never makes an item less due.
+    gives a next due point, or without history as above. More km or a later `today` never
+    makes an item less due in the order ok < upcoming < due < unknown < overdue.
     """
     if odometer_km < 0:
         raise ValueError("odometer_km must not be negative")
@@ -420,6 +443,17 @@ def _records(history: Sequence[ServiceRecord], item: str) -> list[ServiceRecord]
     return [r for r in history if r.item == item and (r.km is not None or r.on is not None)]
 
 
+@dataclass(frozen=True)
+class _Reading:
+    """One dimension's answer: its status, what it counts from, its next point."""
+
+    status: str
+    basis: str
+    next_point: object = None
+    point: object = None
+    recent: bool = False
+
+
 def _match_item(
     rule: Rule,
     odometer_km: int,
@@ -428,35 +462,35 @@ def _match_item(
     today: date,
     records: list[ServiceRecord],
 ) -> ItemResult:
-    statuses: list[str] = []
-    last_km = next_km = km_span = None
-    last_on = next_on = None
     has_km = rule.every_km is not None or rule.first_km is not None
     has_months = rule.every_months is not None or rule.first_months is not None
+    last_km = last_on = None
+    km: _Reading | None = None
+    months: _Reading | None = None
     if records:
         last_km = max((r.km for r in records if r.km is not None), default=None)
         last_on = max((r.on for r in records if r.on is not None), default=None)
         if has_km and last_km is not None and rule.every_km is not None:
-            next_km, km_span = last_km + rule.every_km, rule.every_km
+            due_km = last_km + rule.every_km
+            km = _Reading(_km_status(due_km - odometer_km, rule.every_km), Basis.HISTORY, due_km)
         if has_months and last_on is not None and rule.every_months is not None:
-            next_on = add_months(last_on, rule.every_months)
+            due_on = add_months(last_on, rule.every_months)
+            months = _Reading(_date_status(due_on, today), Basis.HISTORY, due_on)
     else:
         if has_km:
-            assumed_km, next_km = _scheduled(odometer_km, rule.first_km, rule.every_km)
-            last_km = assumed_km
-            if next_km is not None:
-                km_span = next_km - (assumed_km or 0)
+            km = _unrecorded_km(rule, odometer_km)
         if has_months and start is not None and age is not None:
-            assumed_m, next_m = _scheduled(age, rule.first_months, rule.every_months)
-            last_on = add_months(start, assumed_m) if assumed_m is not None else None
-            next_on = add_months(start, next_m) if next_m is not None else None
-    km_left = next_km - odometer_km if next_km is not None else None
-    days_left = (next_on - today).days if next_on is not None else None
-    if km_left is not None and km_span is not None:
-        statuses.append(_km_status(km_left, km_span))
-    if next_on is not None:
-        statuses.append(_date_status(next_on, today))
-    status = max(statuses, key=URGENCY.__getitem__) if statuses else "unknown"
+            months = _unrecorded_months(rule, start, age, today)
+    readings = [r for r in (km, months) if r is not None]
+    if readings:
+        worst = max(readings, key=lambda r: RANK[r.status])
+        status, basis = worst.status, worst.basis
+    else:
+        status, basis = "unknown", Basis.HISTORY if records else Basis.UNMEASURABLE
+    next_km = km.next_point if km is not None else None
+    next_on = months.next_point if months is not None else None
+    if status == "unknown" and basis == Basis.UNKNOWN_HISTORY:
+        next_km = next_on = None  # not known: it may have been due since the point passed
     return ItemResult(
         item=rule.item,
         status=status,
@@ -466,22 +500,48 @@ def _match_item(
         last_km=last_km,
         last_on=last_on,
         assumed=not records,
-        km_left=km_left,
-        days_left=days_left,
+        km_left=next_km - odometer_km if next_km is not None else None,
+        days_left=(next_on - today).days if next_on is not None else None,
+        basis=basis,
+        point_km=km.point if km is not None and not records else None,
+        point_on=months.point if months is not None and not records else None,
+        at_point=any(r.recent for r in readings),
     )
 
 
-def _scheduled(current: int, first: int | None, every: int | None) -> tuple[int | None, int | None]:
-    """(last, next) scheduled points around `current`; last None = not yet done since new."""
-    point = first if first is not None else every
-    if point is None:
-        return None, None
-    if current < point:
-        return None, point
+def _unrecorded_km(rule: Rule, odometer_km: int) -> _Reading | None:
+    first = rule.first_km if rule.first_km is not None else rule.every_km
+    if first is None:
+        return None
+    if odometer_km < first:
+        return _Reading(_km_status(first - odometer_km, first), Basis.FROM_NEW, first)
+    window = (rule.every_km or first) * DUE_PERCENT // 100
+    last = _last_point(odometer_km, first, rule.every_km)
+    if odometer_km - first <= window:
+        return _Reading("due", Basis.FIRST_SERVICE, first, first, recent=True)
+    recent = odometer_km - last <= window
+    return _Reading("unknown", Basis.UNKNOWN_HISTORY, None, last, recent=recent)
+
+
+def _unrecorded_months(rule: Rule, start: date, age: int, today: date) -> _Reading | None:
+    first = rule.first_months if rule.first_months is not None else rule.every_months
+    if first is None:
+        return None
+    first_on = add_months(start, first)
+    if age < first:
+        return _Reading(_date_status(first_on, today), Basis.FROM_NEW, first_on)
+    last = add_months(start, _last_point(age, first, rule.every_months))
+    if today <= add_months(first_on, DUE_MONTHS):
+        return _Reading("due", Basis.FIRST_SERVICE, first_on, first_on, recent=True)
+    recent = today <= add_months(last, DUE_MONTHS)
+    return _Reading("unknown", Basis.UNKNOWN_HISTORY, None, last, recent=recent)
+
+
+def _last_point(current: int, first: int, every: int | None) -> int:
+    """The last scheduled point at or below `current` (which is at least `first`)."""
     if every is None:
-        return point, None
-    last = point + (current - point) // every * every
-    return last, last + every
+        return first
+    return first + (current - first) // every * every
 
 
 def _km_status(km_left: int, span: int) -> str:

@@ -4,6 +4,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+from flask import current_app
 from sqlalchemy import delete, select
 
 from ..extensions import db
@@ -122,6 +123,7 @@ def plan_maintenance(
         brand=brand,
         series=series,
         condition=condition,
+        market=current_app.config.get("MARKETPLACE_MARKET"),
     )
     results = match_maintenance(
         rules,

@@ -10,6 +10,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
@@ -212,6 +213,7 @@ class _Rules:
                 transmission=car.transmission,
                 brand=key[2],
                 series=key[3],
+                market=current_app.config.get("MARKETPLACE_MARKET"),
             )
         return self.cache[key]
 

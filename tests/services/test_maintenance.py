@@ -11,6 +11,7 @@ from marketplace.services.maintenance import (
     EV_EXCLUDED,
     FUEL_TYPES,
     ITEMS,
+    RANK,
     RULES_CSV,
     TRANSMISSIONS,
     URGENCY,
@@ -113,20 +114,22 @@ def test_whichever_comes_first():
 
 
 @pytest.mark.parametrize(
-    ("odometer", "status", "last_km", "next_km"),
+    ("odometer", "status", "basis", "next_km", "point_km"),
     [
-        (0, "ok", None, 10_000),
-        (8_999, "upcoming", None, 10_000),
-        (9_000, "due", None, 10_000),
-        (10_000, "ok", 10_000, 20_000),  # assumed done at 10,000: never overdue
-        (19_999, "due", 10_000, 20_000),
-        (20_000, "ok", 20_000, 30_000),
+        (0, "ok", "from_new", 10_000, None),
+        (8_999, "upcoming", "from_new", 10_000, None),
+        (9_000, "due", "from_new", 10_000, None),
+        (10_000, "due", "first_service", 10_000, 10_000),  # reached: due, not done
+        (11_000, "due", "first_service", 10_000, 10_000),  # the due window after the point
+        (11_001, "unknown", "unknown_history", None, 10_000),
+        (19_999, "unknown", "unknown_history", None, 10_000),
+        (95_000, "unknown", "unknown_history", None, 90_000),
     ],
 )
-def test_no_history_assumes_done_on_schedule(odometer, status, last_km, next_km):
+def test_without_history_nothing_is_assumed_done(odometer, status, basis, next_km, point_km):
     result = match_one(OIL_KM, odometer_km=odometer)
-    assert (result.status, result.last_km, result.next_due_km) == (status, last_km, next_km)
-    assert result.assumed
+    assert (result.status, result.basis, result.next_due_km) == (status, basis, next_km)
+    assert result.point_km == point_km and result.assumed and result.last_km is None
 
 
 @pytest.mark.parametrize(
@@ -135,9 +138,9 @@ def test_no_history_assumes_done_on_schedule(odometer, status, last_km, next_km)
         (3_750, "upcoming", 5_000),  # 25% of the 5,000 km first interval
         (4_499, "upcoming", 5_000),
         (4_500, "due", 5_000),  # 10% of the first interval, not of the later one
-        (5_000, "ok", 15_000),
-        (14_000, "due", 15_000),
-        (15_000, "ok", 25_000),
+        (5_000, "due", 5_000),
+        (6_000, "due", 5_000),  # within 10% of the repeat interval after the point
+        (6_001, "unknown", None),
     ],
 )
 def test_first_interval(odometer, status, next_km):
@@ -156,12 +159,23 @@ def test_first_interval_is_not_used_after_a_recorded_service():
 def test_months_from_registration_date():
     rule = make_rule(item="cabin_filter", every_months=12)
     registered = date(2023, 6, 15)
-    due = match_one(rule, registered_on=registered, today=date(2025, 5, 15))
-    assert due.status == "due"
-    assert (due.last_on, due.next_due_on) == (date(2024, 6, 15), date(2025, 6, 15))
-    done = match_one(rule, registered_on=registered, today=date(2025, 6, 15))
-    assert done.status == "ok"
-    assert (done.last_on, done.next_due_on) == (date(2025, 6, 15), date(2026, 6, 15))
+    first = match_one(rule, registered_on=registered, today=date(2024, 5, 20))
+    assert (first.status, first.basis, first.next_due_on) == ("due", "from_new", date(2024, 6, 15))
+    reached = match_one(rule, registered_on=registered, today=date(2024, 6, 15))
+    assert (reached.status, reached.basis) == ("due", "first_service")
+    later = match_one(rule, registered_on=registered, today=date(2025, 5, 15))
+    assert (later.status, later.basis, later.point_on) == (
+        "unknown",
+        "unknown_history",
+        date(2024, 6, 15),
+    )
+    dated = match_one(
+        rule,
+        registered_on=registered,
+        today=date(2025, 5, 15),
+        history=[ServiceRecord("cabin_filter", None, date(2024, 6, 1))],
+    )
+    assert (dated.status, dated.basis, dated.next_due_on) == ("due", "history", date(2025, 6, 1))
 
 
 def test_months_from_age_and_first_months():
@@ -170,9 +184,11 @@ def test_months_from_age_and_first_months():
     assert result.status == "due"
     assert result.next_due_on == add_months(TODAY, 1)
     assert result.last_on is None
-    later = match_one(rule, age_months=36)
-    assert later.status == "ok"
-    assert later.next_due_on == add_months(TODAY, 24)
+    reached = match_one(rule, age_months=36)
+    assert (reached.status, reached.point_on) == ("due", TODAY)
+    five_years = match_one(rule, age_months=60)
+    assert (five_years.status, five_years.basis) == ("unknown", "unknown_history")
+    assert five_years.point_on == TODAY  # 36 + 24 months: the 60-month point is today
 
 
 def test_registration_date_wins_over_age_months():
@@ -199,10 +215,13 @@ def test_km_alone_when_age_is_unknown():
     assert result.next_due_on is None and result.days_left is None
 
 
-def test_first_only_rule_is_unknown_once_done():
+def test_first_only_rule_is_due_at_its_point_and_unknown_after():
     rule = make_rule(item="coolant", first_km=210_000, first_months=120)
-    assert match_one(rule, odometer_km=200_000, age_months=100).status == "due"
-    assert match_one(rule, odometer_km=210_000, age_months=120).status == "unknown"
+    assert match_one(rule, odometer_km=180_000, age_months=100).status == "upcoming"
+    assert match_one(rule, odometer_km=210_000, age_months=110).status == "due"
+    assert match_one(rule, odometer_km=240_000, age_months=130).status == "unknown"
+    done = [ServiceRecord("coolant", 210_000, None)]
+    assert match_one(rule, odometer_km=240_000, age_months=130, history=done).status == "unknown"
 
 
 def test_latest_record_per_dimension():
@@ -469,7 +488,7 @@ def test_bundled_rules_parse_cleanly():
     assert rules == list(bundled_rules())
     generic = [r for r in rules if r.key.startswith("G-")]
     oem = [r for r in rules if not r.key.startswith("G-")]
-    assert len(oem) == 49 and len(generic) == 47
+    assert len(oem) == 71 and len(generic) == 47
     assert all(r.source_url and r.source_url.startswith(("https://", "http://")) for r in oem)
     assert all(r.brand and r.source for r in oem)
     assert all(
@@ -498,11 +517,21 @@ def test_bundled_sample_petrol_at_48000_km_30_months():
     results = {
         r.item: r for r in match_maintenance(rules, odometer_km=48_000, age_months=30, today=TODAY)
     }
-    assert results["engine_oil"].status == "upcoming"
-    assert results["engine_oil"].next_due_km == 50_000
-    assert results["transmission_fluid"].next_due_km == 60_000
-    assert results["spark_plugs"].status == "ok"
+    # nothing known of a 48,000 km / 30-month car's oil changes: unknown, not "upcoming"
+    assert (results["engine_oil"].status, results["engine_oil"].point_km) == ("unknown", 40_000)
+    assert results["transmission_fluid"].next_due_km == 60_000  # not reached yet: from new
+    assert results["transmission_fluid"].basis == "from_new"
+    assert (results["spark_plugs"].status, results["spark_plugs"].point_km) == ("unknown", 40_000)
     assert "timing_belt" not in results
+    answered = match_maintenance(
+        rules,
+        odometer_km=48_000,
+        age_months=30,
+        today=TODAY,
+        history=[ServiceRecord("engine_oil", 40_500, None)],
+    )
+    oil = next(r for r in answered if r.item == "engine_oil")
+    assert (oil.status, oil.next_due_km) == ("upcoming", 50_500)
 
 
 def test_bundled_tesla_uses_the_oem_rules():
@@ -602,12 +631,110 @@ def test_more_months_never_makes_an_item_less_due(data, day_a, day_b, km):
     )
 
 
+def assert_ranked_not_less_due(before: list[ItemResult], after: list[ItemResult]) -> None:
+    """Without history: ok < upcoming < due < unknown (it may have been due long ago) <
+    overdue; an item that cannot be measured at all stays so."""
+    for a, b in zip(before, after, strict=True):
+        assert a.item == b.item
+        assert (a.basis == "unmeasurable") == (b.basis == "unmeasurable"), (a, b)
+        assert RANK[b.status] >= RANK[a.status], (a, b)
+
+
+@settings(max_examples=300)
+@given(data=st.data(), km_a=kms, km_b=kms, today=dates, age=st.none() | st.integers(0, 300))
+def test_without_history_more_km_never_makes_an_item_less_due(data, km_a, km_b, today, age):
+    rules = data.draw(rules_one_per_item())
+    low, high = sorted((km_a, km_b))
+    assert_ranked_not_less_due(
+        match_maintenance(rules, odometer_km=low, age_months=age, today=today),
+        match_maintenance(rules, odometer_km=high, age_months=age, today=today),
+    )
+
+
+@settings(max_examples=300)
+@given(data=st.data(), day_a=dates, day_b=dates, km=kms)
+def test_without_history_more_months_never_makes_an_item_less_due(data, day_a, day_b, km):
+    rules = data.draw(rules_one_per_item())
+    early, late = sorted((day_a, day_b))
+    registered = data.draw(st.dates(max_value=early, min_value=date(1990, 1, 1)))
+    assert_ranked_not_less_due(
+        match_maintenance(rules, odometer_km=km, registered_on=registered, today=early),
+        match_maintenance(rules, odometer_km=km, registered_on=registered, today=late),
+    )
+
+
 @settings(max_examples=200)
 @given(data=st.data(), km=kms, today=dates, age=st.none() | st.integers(0, 300))
-def test_without_history_nothing_is_overdue(data, km, today, age):
+def test_without_history_nothing_is_overdue_and_nothing_is_silently_done(data, km, today, age):
     rules = data.draw(rules_one_per_item())
     results = match_maintenance(rules, odometer_km=km, age_months=age, today=today)
-    assert all(r.assumed and r.status != "overdue" for r in results)
+    for r in results:
+        assert r.assumed and r.status != "overdue" and r.last_km is None and r.last_on is None
+        if r.status == "ok":
+            assert r.basis == "from_new", r  # "ok" only while no scheduled point is reached
+
+
+@settings(max_examples=300)
+@given(data=st.data(), km=kms, today=dates, age=st.none() | st.integers(0, 300))
+def test_a_reached_scheduled_point_is_due_not_done(data, km, today, age):
+    """At exactly a due point — the first one without history, the next one after a
+    recorded service — an item is due or worse, never ok or upcoming."""
+    rules = data.draw(rules_one_per_item())
+    for rule in rules:
+        first = rule.first_km if rule.first_km is not None else rule.every_km
+        if first is not None:
+            [fresh] = match_maintenance([rule], odometer_km=first, age_months=age, today=today)
+            assert RANK[fresh.status] >= RANK["due"], fresh
+        if rule.every_km is not None:
+            done = [ServiceRecord(rule.item, km, None)]
+            [after] = match_maintenance(
+                [rule], odometer_km=km + rule.every_km, age_months=age, today=today, history=done
+            )
+            assert RANK[after.status] >= RANK["due"], after
+
+
+@settings(max_examples=200)
+@given(
+    fuel=st.sampled_from(FUEL_TYPES),
+    transmission=st.none() | st.sampled_from(TRANSMISSIONS),
+    brand=st.sampled_from([None, *sorted({r.brand for r in bundled_rules() if r.brand})]),
+    km=kms,
+    age=st.integers(0, 300),
+    history=st.booleans(),
+)
+def test_severe_is_never_less_due_than_normal(fuel, transmission, brand, km, age, history):
+    kwargs = dict(fuel_type=fuel, transmission=transmission, brand=brand)
+    normal = select_rules(bundled_rules(), condition="normal", **kwargs)
+    severe = select_rules(bundled_rules(), condition="severe", **kwargs)
+    assert set(normal) == set(severe)
+    records = [ServiceRecord(item, km // 2, None) for item in normal] if history else []
+    a = match_maintenance(normal, odometer_km=km, age_months=age, today=TODAY, history=records)
+    b = match_maintenance(severe, odometer_km=km, age_months=age, today=TODAY, history=records)
+    for n, s in zip(a, b, strict=True):
+        if n.status != "unknown" and s.status != "unknown":
+            assert URGENCY[s.status] >= URGENCY[n.status], (n, s)
+
+
+@settings(max_examples=100)
+@given(
+    fuel=st.sampled_from(["phev", "erev"]),
+    km=st.integers(0, 3_000),
+    months=st.integers(12, 200),
+    history=st.booleans(),
+)
+def test_plug_ins_get_time_based_oil_service_even_at_low_km(fuel, km, months, history):
+    """A PHEV or EREV driven on electricity still needs its oil changed by time."""
+    chosen = select_rules(bundled_rules(), fuel_type=fuel, transmission=None)
+    assert chosen["engine_oil"].every_months
+    records = [ServiceRecord("engine_oil", 0, add_months(TODAY, -months))] if history else []
+    [oil] = [
+        r
+        for r in match_maintenance(
+            chosen, odometer_km=km, age_months=months, today=TODAY, history=records
+        )
+        if r.item == "engine_oil"
+    ]
+    assert RANK[oil.status] >= RANK["due"], oil
 
 
 @given(
@@ -668,3 +795,12 @@ def test_a_rules_file_without_the_market_and_chinese_columns_still_loads():
     assert (rule.market, rule.source_zh, rule.source_in("zh_CN")) == ("", "", "a manual")
     bad = ",".join(CSV_COLUMNS) + "\nX1,engine_oil,10000,12,,,normal,,,,,a manual,,,mars,,\n"
     assert any("market" in p for p in problems_of(bad))
+
+
+def test_without_history_a_later_point_just_reached_is_flagged():
+    """At 20,000 km (a later point, nothing known) the item is unknown, and the page can
+    say "due now unless done at the 20,000 km service"; between points it cannot."""
+    at = match_one(OIL_KM, odometer_km=20_000)
+    assert (at.status, at.point_km, at.at_point) == ("unknown", 20_000, True)
+    between = match_one(OIL_KM, odometer_km=25_000)
+    assert (between.status, between.point_km, between.at_point) == ("unknown", 20_000, False)

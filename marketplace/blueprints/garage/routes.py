@@ -7,6 +7,7 @@ from sqlalchemy.orm import selectinload
 from ...error_messages import message
 from ...extensions import db
 from ...models import Brand, GarageVehicle, Series, Variant
+from ...security import safe_next_url
 from ...selection import current_vehicle, select_garage_vehicle
 from ...services import garage, reminders
 from ...services.errors import DomainError
@@ -84,8 +85,9 @@ def vehicle(vehicle_id: int):
     return _render_vehicle(_own_vehicle(vehicle_id))
 
 
-def _submit(vehicle, form, form_name: str, change, done: str):
-    """Run `change()` for a valid form; refusals go back onto the form (and change nothing)."""
+def _submit(vehicle, form, form_name: str, change, done: str, next_url: str | None = None):
+    """Run `change()` for a valid form; refusals go back onto the form (and change nothing).
+    Done, the car's page follows, or `next_url` (a page of this site) when given."""
     if form.validate_on_submit():
         try:
             with db.session.begin_nested():
@@ -95,7 +97,7 @@ def _submit(vehicle, form, form_name: str, change, done: str):
             getattr(form, error.field).errors.append(_error_message(error, km))
         else:
             flash(done, "success")
-            return redirect(url_for("garage.vehicle", vehicle_id=vehicle.id))
+            return redirect(next_url or url_for("garage.vehicle", vehicle_id=vehicle.id))
     return _render_vehicle(vehicle, **{form_name: form})
 
 
@@ -197,6 +199,7 @@ def add_service(vehicle_id: int):
             today=local_today(),
         ),
         _("Service recorded."),
+        safe_next_url(request.form.get("next")),
     )
 
 

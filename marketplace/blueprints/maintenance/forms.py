@@ -1,6 +1,6 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, IntegerField, RadioField, SelectField
+from wtforms import BooleanField, DateField, IntegerField, RadioField, SelectField
 from wtforms.validators import InputRequired, NumberRange, Optional
 
 from ...forms import choices
@@ -45,6 +45,19 @@ class MatcherForm(FlaskForm):
             NumberRange(min=0, max=600, message=_l("The age must be between 0 and 600 months.")),
         ],
     )
+    last_km = IntegerField(
+        _l("Last 保养 (oil service): at km"),
+        validators=[
+            Optional(),
+            NumberRange(
+                min=0,
+                max=MAX_ODOMETER_KM,
+                message=_l("The odometer reading must be between 0 and 2,000,000 km."),
+            ),
+        ],
+    )
+    last_on = DateField(_l("Last 保养: on"), validators=[Optional()])
+    last_unknown = BooleanField(_l("I don't know when the last 保养 was"))
     condition = RadioField(
         _l("Driving conditions"), choices=choices(CONDITION_NAMES), default="normal"
     )

@@ -1,3 +1,4 @@
+from datetime import date
 from urllib.parse import urlencode
 
 from flask import abort, render_template, request
@@ -10,7 +11,7 @@ from ...services import garage
 from ...services import listings as listing_service
 from ...services.garage import EARLIEST_REGISTRATION
 from ...services.listings import cheapest_bundles
-from ...services.maintenance import STATUSES
+from ...services.maintenance import ITEMS, STATUSES, Basis, ServiceRecord
 from ...services.maintenance_rules import history_of, plan_maintenance
 from ...timeutil import local_today
 from . import bp, wording
@@ -44,6 +45,9 @@ def form():
         form.registered.data = vehicle.registered_on
         if vehicle.last_reading is not None:
             form.km.data = vehicle.last_reading.km
+        oil = [s for s in vehicle.services if s.item == "engine_oil"]
+        if oil:  # the garage's history answers "when was the last 保养"
+            form.last_km.data, form.last_on.data = oil[-1].km, oil[-1].done_on
     elif selected is not None:
         car = selected.car
     if car is not None:
@@ -70,12 +74,16 @@ def result():
         form.fuel.errors = [_("Choose a vehicle, or at least its fuel type.")]
         valid = False
     registered = form.registered.data
+    if registered is None and form.months.data is None and vehicle is not None:
+        registered = vehicle.registered_on  # the garage knows when the car was registered
     if registered is not None and registered > today:
         form.registered.errors = [_("The registration date cannot be in the future.")]
         valid = False
     elif registered is not None and registered < EARLIEST_REGISTRATION:
         form.registered.errors = [_("The registration date cannot be before 1980.")]
         valid = False
+    answers, answer_errors = _answers(form, request.args.getlist("done"), today)
+    valid = valid and not answer_errors
     if not valid:
         return render_template("maintenance/form.html", form=form, car=car, today=today), 400
     plan = plan_maintenance(
@@ -87,9 +95,16 @@ def result():
         age_months=form.months.data if registered is None else None,
         condition=form.condition.data or "normal",
         today=today,
-        history=history_of(vehicle) if vehicle is not None else None,
+        history=[*(history_of(vehicle) if vehicle is not None else []), *answers],
     )
     groups = [(status, [r for r in plan.results if r.status == status]) for status in STATUSES]
+    lower = (
+        vehicle.last_reading
+        if vehicle is not None
+        and vehicle.last_reading is not None
+        and form.km.data < vehicle.last_reading.km
+        else None
+    )
     due_items = [r.item for r in plan.results if r.status in ("overdue", "due")]
     city = chosen_city(request.args)
     kept = [(k, v) for k, v in request.args.items(multi=True) if k != "city"]
@@ -113,4 +128,61 @@ def result():
         bundles=cheapest_bundles(due_items, car=car, city=city) if city else [],
         wording=wording,
         today=today,
+        lower_reading=lower,
+        unknown=[r for r in plan.results if r.basis == Basis.UNKNOWN_HISTORY],
+        oil_answered=any(a.item in OIL_SERVICE for a in answers),
+        done_url=lambda r: _done_url(r, form.km.data, registered, today),
+        done_estimate=lambda r: _done_on(r, form.km.data, registered, today),
     )
+
+
+OIL_SERVICE = ("engine_oil", "oil_filter")
+"""What "the last 保养" answers: the oil service, which every 保养 includes."""
+
+
+def _answers(form, done: list[str], today) -> tuple[list[ServiceRecord], list[str]]:
+    """The owner's answers as service records: the last 保养 (the oil service items), and
+    each one-click "done at …" (`done=item:km:YYYY-MM-DD`, km or date may be empty)."""
+    records: list[ServiceRecord] = []
+    errors: list[str] = []
+    km, on = form.last_km.data, form.last_on.data
+    if form.km.data is not None and km is not None and km > form.km.data:
+        form.last_km.errors = [_("The last service cannot be at more km than the car has now.")]
+        errors.append("last_km")
+    if on is not None and on > today:
+        form.last_on.errors = [_("The service date cannot be in the future.")]
+        errors.append("last_on")
+    if not errors and (km is not None or on is not None) and not form.last_unknown.data:
+        records += [ServiceRecord(item=item, km=km, on=on) for item in OIL_SERVICE]
+    for answer in done[: len(ITEMS)]:
+        item, _sep, rest = answer.partition(":")
+        raw_km, _sep, raw_on = rest.partition(":")
+        try:
+            done_km = int(raw_km) if raw_km else None
+            done_on = date.fromisoformat(raw_on) if raw_on else None
+        except ValueError:
+            done_km = done_on = None
+        valid = item in ITEMS and (done_km is not None or done_on is not None)
+        if not valid or (done_km or 0) > (form.km.data or 0) or (done_on and done_on > today):
+            form.last_km.errors = [_("That answer about a past service could not be read.")]
+            errors.append("done")
+            continue
+        records.append(ServiceRecord(item=item, km=done_km, on=done_on))
+    return records, errors
+
+
+def _done_on(result, km: int | None, registered, today):
+    """The day of the scheduled point an unknown item passed: its month point, else the day
+    the car was at the km point if the odometer grew evenly since registration."""
+    if result.point_on is not None:
+        return result.point_on
+    if result.point_km is None or registered is None or not km:
+        return None
+    return registered + (today - registered) * min(result.point_km / km, 1)
+
+
+def _done_url(result, km, registered, today) -> str:
+    """This result page with "it was done at the scheduled point" added as an answer."""
+    done_on = _done_on(result, km, registered, today)
+    answer = f"{result.item}:{result.point_km or ''}:{done_on.isoformat() if done_on else ''}"
+    return "?" + urlencode([*request.args.items(multi=True), ("done", answer)])

@@ -2,9 +2,9 @@
 
 from datetime import date
 
-from flask_babel import format_date, gettext, ngettext
+from flask_babel import format_date, get_locale, gettext, ngettext
 
-from ...services.maintenance import ItemResult, Rule, months_between
+from ...services.maintenance import Basis, ItemResult, Rule, months_between
 
 
 def _km(value: int) -> str:
@@ -33,27 +33,52 @@ def interval(rule: Rule) -> str:
     return text
 
 
+def when(km: int | None, on: date | None) -> str:
+    """ "45,000 km / 2024年3月1日": what is known of a past service."""
+    parts = [gettext("%(km)s km", km=_km(km))] if km is not None else []
+    if on is not None:
+        parts.append(format_date(on))
+    return gettext(" / ").join(parts)
+
+
+def point(result: ItemResult) -> str:
+    """The scheduled point an item without history has passed: "the 90,000 km / 60-month
+    service"."""
+    return when(result.point_km, result.point_on)
+
+
 def reason(result: ItemResult, today: date) -> str:
     """Why the item has its status: what it was counted from, and the interval."""
     period = interval(result.rule)
-    if result.status == "unknown":
+    if result.basis == Basis.UNMEASURABLE:
         return gettext(
             "Interval %(interval)s: give the registration date or age to judge it.", interval=period
         )
-    if result.assumed:
-        when = []
-        if result.last_km:
-            when.append(gettext("%(km)s km", km=_km(result.last_km)))
-        if result.last_on is not None:
-            when.append(format_date(result.last_on))
-        if when:
-            basis = gettext(
-                "No service history: assuming it was last done on schedule (%(when)s)",
-                when=gettext(", ").join(when),
-            )
-        else:
-            basis = gettext("No service history: assuming it was done on schedule from new")
-        return gettext("%(basis)s; interval %(interval)s.", basis=basis, interval=period)
+    if result.basis == Basis.FROM_NEW:
+        return gettext(
+            "Counted from new: its first service has not come yet; interval %(interval)s.",
+            interval=period,
+        )
+    if result.basis == Basis.FIRST_SERVICE:
+        return gettext(
+            "Due — unless it was done at the %(point)s service; interval %(interval)s.",
+            point=point(result),
+            interval=period,
+        )
+    if result.basis == Basis.UNKNOWN_HISTORY and result.at_point:
+        return gettext(
+            "Due now — unless it was done at the %(point)s service (we don't know when it was "
+            "last done). Interval %(interval)s.",
+            point=point(result),
+            interval=period,
+        )
+    if result.basis == Basis.UNKNOWN_HISTORY:
+        return gettext(
+            "We don't know when it was last done: it was due at the %(point)s service, and may "
+            "be overdue. Interval %(interval)s.",
+            point=point(result),
+            interval=period,
+        )
     pieces = []
     if result.last_km is not None:
         pieces.append(gettext("last done at %(km)s km", km=_km(result.last_km)))
@@ -64,6 +89,11 @@ def reason(result: ItemResult, today: date) -> str:
     return gettext(
         "%(done)s; interval %(interval)s.", done=done[:1].upper() + done[1:], interval=period
     )
+
+
+def source(rule: Rule) -> str:
+    """Where the interval comes from, in the reader's language."""
+    return rule.source_in(str(get_locale()))
 
 
 def next_due(result: ItemResult) -> str:
