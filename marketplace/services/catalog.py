@@ -95,8 +95,15 @@ def _read(path: Path, columns: tuple[str, ...], integers: set[str]) -> list[dict
         return rows
 
 
-def _upsert(model, columns: tuple[str, ...], rows: list[dict], report: ImportReport) -> None:
-    """Insert rows whose id is new, update those that differ, count the rest."""
+def _upsert(
+    model,
+    columns: tuple[str, ...],
+    rows: list[dict],
+    report: ImportReport,
+    keep: frozenset[int] = frozenset(),
+) -> None:
+    """Insert rows whose id is new, update those that differ (except ids in `keep`, which a
+    later file describes), count the rest."""
     table_columns = [getattr(model, c) for c in columns]
     ids = [r["id"] for r in rows]
     existing = {}
@@ -106,7 +113,11 @@ def _upsert(model, columns: tuple[str, ...], rows: list[dict], report: ImportRep
         existing.update({r[0]: tuple(r) for r in db.session.execute(query)})
     new = [r for r in rows if r["id"] not in existing]
     changed = [
-        r for r in rows if r["id"] in existing and tuple(r[c] for c in columns) != existing[r["id"]]
+        r
+        for r in rows
+        if r["id"] in existing
+        and r["id"] not in keep
+        and tuple(r[c] for c in columns) != existing[r["id"]]
     ]
     for start in range(0, len(new), 5000):
         db.session.execute(insert(model), new[start : start + 5000])
@@ -131,12 +142,12 @@ def import_catalog(directory: Path = CATALOG_DIR) -> ImportReport:
     exports = [
         _read_export(path, report) for path in sorted((directory / "supplement").glob("*.csv"))
     ]
-    newer = {row["series_id"] for rows in exports for row in rows}
+    # a series the supplement continues is described by it: added from the base table (its
+    # variants need it), then never changed back by the base table
+    newer = frozenset(row["series_id"] for rows in exports for row in rows)
     for filename, model, columns, integers in TABLES:
         rows = _read(directory / filename, columns, integers)
-        if model is Series:  # a series the supplement continues is described by it
-            rows = [r for r in rows if r["id"] not in newer]
-        _upsert(model, columns, rows, report)
+        _upsert(model, columns, rows, report, keep=newer if model is Series else frozenset())
         if model is Variant:
             _count_variants(rows, report)
     db.session.flush()
