@@ -30,7 +30,7 @@ def create_app(config: object | None = None) -> Flask:
         hops = app.config["PROXY_FIX_X_FOR"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
-    from . import i18n, labels, page_cache, security, selection, unit_of_work
+    from . import fitment_text, i18n, labels, page_cache, security, selection, unit_of_work
     from .extensions import csrf, db, limiter, login_manager, migrate
 
     db.init_app(app)
@@ -40,6 +40,7 @@ def create_app(config: object | None = None) -> Flask:
     login_manager.init_app(app)
     i18n.init_app(app)
     labels.init_app(app)
+    fitment_text.init_app(app)
     security.init_app(app)
     selection.init_app(app)
     page_cache.init_app(app)

@@ -10,6 +10,7 @@ from .services.accounts import AccountError
 from .services.cart import CartError
 from .services.dashboard import LOST_WINDOW_MAX, LOST_WINDOW_MIN, DashboardError
 from .services.errors import DomainError
+from .services.fitment import FitmentError
 from .services.garage import GarageError
 from .services.listings import ListingError
 from .services.notifications import UnsubscribeError
@@ -151,6 +152,18 @@ MESSAGES: dict[type[DomainError], dict[str, object]] = {
         ),
         "opted_out": _l("This customer does not receive messages from shops."),
         "not_lost": NOT_FOUND,
+    },
+    FitmentError: {
+        "bad_viscosity": _l("An oil viscosity is an SAE grade such as 0W-20, 5W-30 or 10W-40."),
+        "bad_tyre_size": _l(
+            "A tyre size reads like 225/45 R17: width in mm (125–355), height as a percentage "
+            "of the width (25–85), rim in inches (12–24)."
+        ),
+        "bad_capacity": _l("The oil capacity must be between 1.0 and 15.0 litres (e.g. 4.2)."),
+        "does_not_fit": _l(
+            "“%(title)s” does not fit your %(vehicle)s. Choose another package, or another "
+            "car if you are buying for a different one."
+        ),
     },
     GarageError: {
         "bad_plate": _l(

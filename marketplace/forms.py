@@ -4,7 +4,8 @@ from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
 
 from flask_babel import lazy_gettext as _l
-from wtforms import DecimalField, SelectChoice, ValidationError
+from wtforms import DecimalField, SelectChoice, StringField, ValidationError
+from wtforms.validators import Length
 
 
 def choices(labels: Mapping[str, object], blank: str | None = None) -> list[SelectChoice]:
@@ -16,6 +17,14 @@ def choices(labels: Mapping[str, object], blank: str | None = None) -> list[Sele
 def strip(value):
     """A WTForms filter: trim surrounding whitespace from text input."""
     return value.strip() if isinstance(value, str) else value
+
+
+def spec_field(label, max_length: int, **render_kw) -> StringField:
+    """An optional short text the service reads and checks itself (an oil viscosity, a tyre
+    size, litres): trimmed, capped in length, refused by the service with its message."""
+    return StringField(
+        label, filters=[strip], validators=[Length(max=max_length)], render_kw=render_kw or None
+    )
 
 
 class MoneyField(DecimalField):

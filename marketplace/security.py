@@ -3,9 +3,10 @@
 from functools import wraps
 from urllib.parse import urlsplit
 
-from flask import abort, request
+from flask import abort, current_app, request
 from flask_login import current_user
-from werkzeug.routing import IntegerConverter
+from werkzeug.exceptions import HTTPException, MethodNotAllowed
+from werkzeug.routing import IntegerConverter, RequestRedirect
 
 from .models import Role
 
@@ -102,6 +103,34 @@ def safe_next_url(target: str | None) -> str | None:
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
         return None
     return target
+
+
+def landing_url(target: str | None) -> str | None:
+    """`target` (a path on this site) made a page one can land on with GET: a POST-only
+    URL such as /cart/checkout, where sign-in was asked for, gives its nearest parent page
+    that answers GET (/cart/)."""
+    path = safe_next_url(target)
+    if path is None:
+        return None
+    adapter = current_app.url_map.bind("localhost")
+    candidates = [path]
+    parts = urlsplit(path).path.rstrip("/").split("/")
+    for end in range(len(parts) - 1, 0, -1):
+        parent = "/".join(parts[:end])
+        candidates += [parent, parent + "/"] if parent else ["/"]
+    for candidate in candidates:
+        try:
+            adapter.match(urlsplit(candidate).path, method="GET")
+        except MethodNotAllowed:
+            continue
+        except RequestRedirect:
+            continue  # the same page under its canonical URL comes next or later
+        except HTTPException:
+            if candidate == path:
+                return path  # not a page of ours after all: the 404 says so
+            continue
+        return candidate
+    return None
 
 
 def role_required(*roles: Role):

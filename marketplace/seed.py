@@ -4,6 +4,7 @@ The chain names are invented; roads and districts are real, house numbers are no
 """
 
 import random
+import re
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
@@ -199,6 +200,23 @@ SUSPENDED_SHOP = 18
 SUSPENSION_REASON = "多名车主投诉到店后被加价推销，平台核查期间暂停展示。"
 OPENING_HOURS = ("08:30-20:00", "08:00-19:00", "09:00-21:00", "08:30-18:30", "09:00-18:00")
 MOBILE_PREFIXES = ("135", "136", "137", "138", "139", "158", "159", "177", "186", "189", "199")
+
+
+_VISCOSITY = re.compile(r"\b(\d{1,2}W-\d{2})\b")
+_LITRES = re.compile(r"(\d(?:\.\d)?)L")
+_TYRE = re.compile(r"\b(\d{3}/\d{2} R\d{2})\b")
+
+
+def _specs(title: str) -> dict:
+    """The oil and tyre size a demo package's title names (fitment compares them)."""
+    found = {}
+    if match := _VISCOSITY.search(title):
+        found["oil_viscosity"] = match.group(1)
+        if litres := _LITRES.search(title):
+            found["oil_capacity"] = litres.group(1)
+    if match := _TYRE.search(title):
+        found["tyre_size"] = match.group(1)
+    return found
 
 
 @dataclass(frozen=True)
@@ -436,6 +454,7 @@ def seed_demo_marketplace(manager: User, admin: User) -> dict[str, int]:
                 refund_any_time=rng.random() < 0.85,
                 refund_on_expiry=rng.random() < 0.9,
                 chain_redeemable=rng.random() < 0.3,
+                **_specs(offer.title),
             )
             listing = listing_service.create_listing(actor, shop, draft)
             roll = rng.random()

@@ -36,6 +36,8 @@ SAMPLE_DETAILS = dict(
     model_year=2025,
     earliest=2024,
     brand="大众",
+    title="机油保养",
+    vehicle="丰田 卡罗拉",
     low=1980,
     high=2027,
 )

@@ -2,6 +2,7 @@
 
 import enum
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import (
     DDL,
@@ -9,6 +10,7 @@ from sqlalchemy import (
     Float,
     ForeignKey,
     Index,
+    Integer,
     String,
     Text,
     event,
@@ -18,6 +20,9 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from ..extensions import db
 from .shops import Shop
 from .types import UTCDateTime, enum_type, utcnow
+
+if TYPE_CHECKING:
+    from .vehicles import Brand, Series
 
 MAX_PRICE_FEN = 100_000_000  # ¥1,000,000
 MAX_VALIDITY_DAYS = 3 * 365
@@ -74,6 +79,11 @@ class Listing(db.Model):
     )
     fit_fuels: Mapped[str] = mapped_column(String(40), default="")
     fits_all_models: Mapped[bool] = mapped_column(default=True)
+    # what the package puts in, where it says (fitment compares them with the car's)
+    oil_viscosity: Mapped[str | None] = mapped_column(String(8))
+    oil_spec: Mapped[str | None] = mapped_column(String(60))
+    oil_capacity_dl: Mapped[int | None] = mapped_column(Integer)
+    tyre_size: Mapped[str | None] = mapped_column(String(12))
     is_public: Mapped[bool] = mapped_column(default=False)
     city: Mapped[str] = mapped_column(String(20))
     district: Mapped[str] = mapped_column(String(20))
@@ -130,6 +140,15 @@ class ListingFitment(db.Model):
     listing_id: Mapped[int] = mapped_column(ForeignKey("listings.id", ondelete="CASCADE"))
     brand_id: Mapped[int | None] = mapped_column(ForeignKey("brands.id"))
     series_id: Mapped[int | None] = mapped_column(ForeignKey("series.id"))
+
+    brand: Mapped["Brand"] = relationship(lazy="joined")
+    series: Mapped["Series"] = relationship(lazy="joined")
+
+    @property
+    def name(self) -> str:
+        """The brand's or the series' name ("丰田", "卡罗拉")."""
+        named = self.series if self.series_id is not None else self.brand
+        return named.name if named is not None else ""
 
 
 # Full-text search: SQLite FTS5 (trigram) mirrors search_text; PostgreSQL indexes it with pg_trgm.

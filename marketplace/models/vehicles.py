@@ -158,6 +158,10 @@ class GarageVehicle(db.Model):
     variant_id: Mapped[int | None] = mapped_column(ForeignKey("variants.id"), index=True)
     unlisted_car_id: Mapped[int | None] = mapped_column(ForeignKey("unlisted_cars.id"), unique=True)
     vin: Mapped[str | None] = mapped_column(String(17))
+    # from the owner's manual and the tyre wall, where the owner knows them
+    oil_viscosity: Mapped[str | None] = mapped_column(String(8))
+    oil_capacity_dl: Mapped[int | None] = mapped_column(Integer)
+    tyre_size: Mapped[str | None] = mapped_column(String(12))
     plate: Mapped[str | None] = mapped_column(String(10))
     registered_on: Mapped[date | None] = mapped_column(Date)
     is_default: Mapped[bool] = mapped_column(default=False)

@@ -4,13 +4,16 @@ Signed-in owners' lines are rows; a guest's are a plain dict the caller keeps (t
 and are merged into the rows on sign-in.
 """
 
+from datetime import date
+
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
 from ..extensions import db
-from ..models import CartLine, Listing, Shop, User
+from ..models import CartLine, Listing, Shop, User, Variant
 from ..models.orders import MAX_UNITS_PER_LINE
+from . import garage
 from .errors import DomainError, error_codes
 
 MAX_LINES = 20
@@ -174,14 +177,17 @@ def set_quantity(line: CartLine, quantity: int) -> None:
     db.session.flush()
 
 
-def merge_guest_cart(user: User, stored: dict) -> int:
-    """Move a guest's lines into the owner's cart on sign-in; returns how many moved."""
+def merge_guest_cart(user: User, stored: dict, today: date) -> int:
+    """Move a guest's lines into the owner's cart on sign-in, each for the garage car of the
+    variant it was chosen for (put in the garage if it is not there); returns how many moved."""
     moved = 0
     for line in guest_lines(stored):
         if not line.listing.is_public:
             continue
+        variant = db.session.get(Variant, line.variant_id) if line.variant_id else None
+        vehicle = garage.adopt_selection(user, variant, today=today) if variant else None
         try:
-            add(user, line.listing, line.quantity, line.variant_id)
+            add(user, line.listing, line.quantity, line.variant_id, vehicle.id if vehicle else None)
         except CartError:
             continue
         moved += 1

@@ -19,7 +19,7 @@ from ..models import (
 )
 from ..models.vehicles import MAX_ODOMETER_KM, Car
 from ..powertrain import WITH_ENGINE, FuelType, Transmission
-from . import audit, vin
+from . import audit, fitment, vin
 from .catalog_names import clean
 from .errors import DomainError, error_codes
 from .maintenance import EV_EXCLUDED
@@ -231,13 +231,20 @@ def update_vehicle(
     registered_on: date | None,
     today: date,
     vin_text: str | None = None,
+    spec: dict | None = None,
 ) -> None:
-    """Change the plate, registration date and (when given) the VIN; an empty VIN clears it."""
+    """Change the plate, registration date and (when given) the VIN and what the owner
+    knows from the manual and the tyre wall (`spec`: oil_viscosity, oil_capacity, tyre_size);
+    an empty value clears it."""
     check_registration(registered_on, today, vehicle.car)
     vehicle.plate = _check_plate(owner, plate, exclude_id=vehicle.id)
     vehicle.registered_on = registered_on
     if vin_text is not None:
         vehicle.vin = checked_vin(vin_text, vehicle.car, today)
+    if spec is not None:
+        vehicle.oil_viscosity = fitment.viscosity(spec.get("oil_viscosity"))
+        vehicle.oil_capacity_dl = fitment.oil_capacity_dl(spec.get("oil_capacity"))
+        vehicle.tyre_size = fitment.tyre_size(spec.get("tyre_size"))
     db.session.flush()
 
 

@@ -7,7 +7,7 @@ import time
 from dataclasses import dataclass, field
 
 from pypinyin import Style, lazy_pinyin
-from sqlalchemy import and_, column, event, exists, func, literal, or_, select, table, text
+from sqlalchemy import column, event, exists, func, select, table, text
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from ..extensions import db
@@ -25,8 +25,9 @@ from ..models import (
 )
 from ..models.listings import MAX_PRICE_FEN, MAX_VALIDITY_DAYS
 from ..models.vehicles import Car
-from . import audit
+from . import audit, fitment
 from .errors import DomainError, error_codes
+from .fitment import NO_SPEC, Spec, fits
 from .maintenance import FUEL_TYPES, ITEMS
 
 PAGE_SIZE = 20
@@ -78,6 +79,10 @@ class ListingDraft:
     refund_any_time: bool = True
     refund_on_expiry: bool = True
     chain_redeemable: bool = False
+    oil_viscosity: str = ""  # "0W-20"
+    oil_spec: str = ""  # "API SP / ILSAC GF-6", "VW 508.00"
+    oil_capacity: str = ""  # litres, "4.2"
+    tyre_size: str = ""  # "225/45 R17"
 
 
 def is_public(status: ListingStatus, shop_status: ShopStatus) -> bool:
@@ -114,6 +119,9 @@ def _check(draft: ListingDraft) -> None:
         raise ListingError("bad_item", "items")
     if set(draft.fit_fuels) - set(FUEL_TYPES):
         raise ListingError("bad_fuel", "fit_fuels")
+    fitment.viscosity(draft.oil_viscosity)
+    fitment.oil_capacity_dl(draft.oil_capacity.strip())
+    fitment.tyre_size(draft.tyre_size)
     if draft.fit_brand_ids:
         found = db.session.scalars(select(Brand.id).where(Brand.id.in_(draft.fit_brand_ids)))
         if set(found) != set(draft.fit_brand_ids):
@@ -136,6 +144,10 @@ def _apply(listing: Listing, shop: Shop, draft: ListingDraft) -> None:
     listing.refund_on_expiry = draft.refund_on_expiry
     listing.chain_redeemable = draft.chain_redeemable
     listing.fit_fuels = "|".join(sorted(set(draft.fit_fuels)))
+    listing.oil_viscosity = fitment.viscosity(draft.oil_viscosity)
+    listing.oil_spec = draft.oil_spec.strip()[:60] or None
+    listing.oil_capacity_dl = fitment.oil_capacity_dl(draft.oil_capacity.strip())
+    listing.tyre_size = fitment.tyre_size(draft.tyre_size)
     listing.fits_all_models = not (draft.fit_brand_ids or draft.fit_series_ids)
     listing.items = [ListingItem(item=item) for item in sorted(set(draft.items))]
     listing.fitments = [ListingFitment(brand_id=b) for b in sorted(set(draft.fit_brand_ids))] + [
@@ -190,6 +202,10 @@ def draft_from(listing: Listing) -> ListingDraft:
         refund_any_time=listing.refund_any_time,
         refund_on_expiry=listing.refund_on_expiry,
         chain_redeemable=listing.chain_redeemable,
+        oil_viscosity=listing.oil_viscosity or "",
+        oil_spec=listing.oil_spec or "",
+        oil_capacity=f"{listing.oil_capacity_dl / 10:.1f}" if listing.oil_capacity_dl else "",
+        tyre_size=listing.tyre_size or "",
     )
 
 
@@ -206,6 +222,8 @@ class Browse:
     district: str | None = None
     items: tuple[str, ...] = ()
     car: Car | None = None
+    spec: Spec = NO_SPEC
+    fitments: bool = False  # load each listing's fitments, to say on its card if it fits
     price_min_fen: int | None = None
     price_max_fen: int | None = None
     min_rating: int | None = None  # thousandths of a star, like rating_score
@@ -220,30 +238,6 @@ class Browse:
         one on deep pages, so that a total equal to it means "there are more" and the pager
         still offers the next page."""
         return max(COUNT_CAP, self.page * PAGE_SIZE) + 1
-
-
-def fits(car: Car):
-    """SQL condition: the listing fits this car (fuel, then brand or series). A car the
-    catalog does not list fits by brand only, or listings for all models."""
-    if car.fuel_type:
-        wrapped = literal("|") + Listing.fit_fuels + literal("|")
-        fuel_ok = or_(Listing.fit_fuels == "", wrapped.contains(f"|{car.fuel_type}|"))
-    else:
-        fuel_ok = Listing.fit_fuels == ""
-    named = [
-        column == value
-        for column, value in (
-            (ListingFitment.series_id, car.series_id),
-            (ListingFitment.brand_id, car.brand_id),
-        )
-        if value is not None
-    ]
-    model_ok = Listing.fits_all_models
-    if named:
-        model_ok = or_(
-            model_ok, exists().where(ListingFitment.listing_id == Listing.id, or_(*named))
-        )
-    return and_(fuel_ok, model_ok)
 
 
 def _uses_fts(q: str, dialect: str) -> bool:
@@ -303,7 +297,7 @@ def browse_query(request: Browse, dialect: str, *, text_match=None):
             exists().where(ListingItem.listing_id == Listing.id, ListingItem.item == item)
         )
     if request.car is not None:
-        query = query.where(fits(request.car))
+        query = query.where(fits(request.car, request.spec))
     if request.price_min_fen is not None:
         query = query.where(Listing.price_fen >= request.price_min_fen)
     if request.price_max_fen is not None:
@@ -376,7 +370,10 @@ def browse(request: Browse, *, count: bool = True) -> tuple[list[Listing], int]:
             query = browse_query(request, dialect, text_match=_like_match(request.q))
     page = (
         db.session.scalars(
-            query.options(joinedload(Listing.shop).joinedload(Shop.chain))
+            query.options(
+                joinedload(Listing.shop).joinedload(Shop.chain),
+                *([selectinload(Listing.fitments)] if request.fitments else []),
+            )
             .limit(PAGE_SIZE)
             .offset(offset)
         )
@@ -398,7 +395,12 @@ class ShopBundle:
 
 
 def cheapest_bundles(
-    items: list[str], *, car: Car | None, city: str | None, limit: int = 5
+    items: list[str],
+    *,
+    car: Car | None,
+    city: str | None,
+    spec: Spec = NO_SPEC,
+    limit: int = 5,
 ) -> list[ShopBundle]:
     """Per shop, the cheapest set of its listings that together cover every due item.
 
@@ -417,7 +419,7 @@ def cheapest_bundles(
     if city:
         query = query.where(Listing.city == city)
     if car is not None:
-        query = query.where(fits(car))
+        query = query.where(fits(car, spec))
     offers: dict[int, tuple[int, set[str]]] = {}
     shop_of: dict[int, int] = {}
     for listing_id, shop_id, price, item in db.session.execute(query):

@@ -25,6 +25,7 @@ from ..models import (
 )
 from ..models.orders import ORDER_TRANSITIONS
 from ..models.vehicles import Car
+from . import fitment
 from .cart import CartError, check_quantity
 from .errors import DomainError, error_codes
 
@@ -141,13 +142,15 @@ def release_stock(order: Order) -> None:
             line.stock_reserved = False
 
 
-def _car_of(line: CartLine) -> Car | None:
-    """The car a cart line is for: its garage car (listed or not), else the variant."""
+def car_of(line: CartLine) -> tuple[Car | None, fitment.Spec]:
+    """The car a cart line is for and what its owner knows of it: the line's garage car
+    (listed or not), else the catalog variant (a guest's pick), else none."""
     if line.vehicle_id is not None:
         vehicle = db.session.get(GarageVehicle, line.vehicle_id)
-        if vehicle is not None and vehicle.owner_id == line.user_id:
-            return vehicle.car
-    return db.session.get(Variant, line.variant_id) if line.variant_id else None
+        if vehicle is not None and (line.user_id is None or vehicle.owner_id == line.user_id):
+            return vehicle.car, fitment.Spec.of(vehicle)
+    car = db.session.get(Variant, line.variant_id) if line.variant_id else None
+    return car, fitment.NO_SPEC
 
 
 def order_line(
@@ -208,11 +211,13 @@ def place_order(
         reserved = listing.stock is not None
         if reserved and not _reserve_stock(listing, line.quantity):
             raise CartError("sold_out", 0)
+        car, spec = car_of(line)
+        fitment.check(listing, car, spec)  # the order is for that car
         order.lines.append(
             order_line(
                 listing,
                 line.quantity,
-                _car_of(line),
+                car,
                 vehicle_id=line.vehicle_id,
                 stock_reserved=reserved,
             )

@@ -4,7 +4,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from ...error_messages import message
 from ...extensions import db, limiter
-from ...security import safe_next_url
+from ...security import landing_url
 from ...services import accounts, audit
 from . import bp
 from .forms import LoginForm, RegisterForm
@@ -16,7 +16,7 @@ def _auth_limit() -> str:
 
 def _after_sign_in(user, remember: bool, next_url: str | None):
     login_user(user, remember=remember)
-    return redirect(safe_next_url(next_url) or url_for("main.index"))
+    return redirect(landing_url(next_url) or url_for("main.index"))
 
 
 @bp.route("/register", methods=["GET", "POST"])

@@ -7,9 +7,11 @@ from ...extensions import db
 from ...models.types import utcnow
 from ...security import parse_id
 from ...selection import current_vehicle
-from ...services import cart, orders
+from ...services import cart, fitment, orders
 from ...services.cart import CartError
+from ...services.fitment import FitmentError
 from ...services.orders import OrderError
+from ...timeutil import local_today
 from . import bp
 from .forms import AddToCartForm, PlaceOrderForm, QuantityForm
 
@@ -25,7 +27,7 @@ def _lines():
 def _merge_guest_cart(app, user) -> None:
     stored = session.pop(GUEST_CART, None)
     if stored:
-        cart.merge_guest_cart(user, stored)
+        cart.merge_guest_cart(user, stored, local_today())
 
 
 @bp.record_once
@@ -44,9 +46,14 @@ def index():
         flash(message_for(CartError, "unavailable"), "warning")
         lines = [line for line in lines if line not in unavailable]
     total = sum(line.listing.price_fen * line.quantity for line in lines)
+    fits = {}
+    for line in lines:
+        car, spec = orders.car_of(line)
+        fits[line.listing_id] = (fitment.explain(line.listing, car, spec), car)
     return render_template(
         "cart/index.html",
         lines=lines,
+        fits=fits,
         total=total,
         changes=orders.price_changes(lines),
         form=PlaceOrderForm(expected_total=str(total)),
@@ -78,6 +85,8 @@ def add():
     selected = current_vehicle()
     variant_id = selected.car.variant_id if selected else None
     try:
+        if selected is not None:  # the cart is for the selected car: what fits it
+            fitment.check(listing, selected.car, fitment.Spec.of(selected.garage_vehicle))
         if current_user.is_authenticated:
             with db.session.begin_nested():
                 cart.add(
@@ -91,7 +100,7 @@ def add():
             session[GUEST_CART] = cart.add_to_guest(
                 session.get(GUEST_CART, {}), listing, form.quantity.data, variant_id
             )
-    except CartError as error:
+    except (CartError, FitmentError) as error:
         flash(message(error), "error")
         return redirect(url_for("listings.detail", listing_id=listing.id))
     flash(_("Added to your cart."), "success")
@@ -157,7 +166,7 @@ def checkout():
         else:
             flash(_("Your cart is empty."), "warning")
         return redirect(url_for("cart.index"))
-    except CartError as error:
+    except (CartError, FitmentError) as error:
         flash(message(error), "error")
         return redirect(url_for("cart.index"))
     return redirect(url_for("checkout.pay_page", number=order.number))

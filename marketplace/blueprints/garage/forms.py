@@ -3,7 +3,7 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, DecimalField, IntegerField, SelectField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from ...forms import choices, strip
+from ...forms import choices, spec_field, strip
 from ...labels import FUEL_NAMES, ITEM_NAMES, TRANSMISSION_NAMES
 from ...models.vehicles import MAX_ODOMETER_KM
 from ...services.maintenance import ITEMS
@@ -33,6 +33,18 @@ class VehicleForm(FlaskForm):
         filters=[strip],
         validators=[Optional(), Length(max=40, message=_l("A VIN has 17 characters."))],
         render_kw={"autocapitalize": "characters", "autocomplete": "off", "spellcheck": "false"},
+    )
+
+
+class VehicleSpecForm(VehicleForm):
+    """The details and what the owner knows from the manual and the tyre wall."""
+
+    oil_viscosity = spec_field(
+        _l("Recommended engine oil (owner's manual), e.g. 0W-20"), 12, autocomplete="off"
+    )
+    oil_capacity = spec_field(_l("Engine oil capacity (litres), e.g. 4.2"), 6, inputmode="decimal")
+    tyre_size = spec_field(
+        _l("Tyre size (on the tyre wall), e.g. 225/45 R17"), 16, autocomplete="off"
     )
 
 

@@ -14,7 +14,13 @@ from ...services.errors import DomainError
 from ...timeutil import local_today
 from ..refusals import REFUSED, change_or_refuse
 from . import bp
-from .forms import InsuranceForm, ReadingForm, ServiceForm, UnlistedCarForm, VehicleForm
+from .forms import (
+    InsuranceForm,
+    ReadingForm,
+    ServiceForm,
+    UnlistedCarForm,
+    VehicleSpecForm,
+)
 
 
 def _error_message(error: DomainError, km: int | None = None) -> str:
@@ -22,6 +28,13 @@ def _error_message(error: DomainError, km: int | None = None) -> str:
         key: f"{error.details[key]:,}" for key in ("earlier", "later") if key in error.details
     }
     return message(error, km=f"{km or 0:,}", **readings)
+
+
+def _spec_form(vehicle: GarageVehicle) -> VehicleSpecForm:
+    form = VehicleSpecForm(obj=vehicle, formdata=None)
+    litres = vehicle.oil_capacity_dl
+    form.oil_capacity.data = f"{litres / 10:.1f}" if litres else ""
+    return form
 
 
 def _own_vehicle(vehicle_id: int) -> GarageVehicle:
@@ -65,7 +78,7 @@ def _render_vehicle(
     return render_template(
         "garage/vehicle.html",
         vehicle=vehicle,
-        vehicle_form=vehicle_form or VehicleForm(obj=vehicle, formdata=None),
+        vehicle_form=vehicle_form or _spec_form(vehicle),
         reading_form=reading_form or ReadingForm(formdata=None, read_on=today),
         service_form=service_form or ServiceForm(formdata=None, done_on=today),
         insurance_form=insurance_form or InsuranceForm(obj=policy, formdata=None),
@@ -105,7 +118,7 @@ def _submit(vehicle, form, form_name: str, change, done: str, next_url: str | No
 def edit(vehicle_id: int):
     """Change the plate and registration date."""
     vehicle = _own_vehicle(vehicle_id)
-    form = VehicleForm()
+    form = VehicleSpecForm()
     return _submit(
         vehicle,
         form,
@@ -117,6 +130,11 @@ def edit(vehicle_id: int):
             registered_on=form.registered_on.data,
             today=local_today(),
             vin_text=form.vin.data or "",
+            spec={
+                "oil_viscosity": form.oil_viscosity.data,
+                "oil_capacity": form.oil_capacity.data,
+                "tyre_size": form.tyre_size.data,
+            },
         ),
         _("Saved."),
     )

@@ -15,6 +15,7 @@ from ...models import Brand, Listing, Series, Shop
 from ...selection import chosen_city, city_arg, current_vehicle, load_variant
 from ...services import listings as listing_service
 from ...services import shops as shop_service
+from ...services.fitment import NO_SPEC, Spec
 from ...services.listings import SORTS, Browse
 from ..cart.forms import AddToCartForm
 from . import bp
@@ -78,12 +79,15 @@ def parse_browse(args) -> tuple[Browse, list[str]]:
     # NaN and Infinity are Decimals too: only a finite 0-5 becomes a filter
     finite = stars is not None and stars.is_finite() and 0 <= stars <= 5
     min_rating = int(stars * 1000) if finite else None
-    car = None
+    car, spec = None, NO_SPEC
     if args.get("variant"):
         car = load_variant(args.get("variant", type=int))
-    elif args.get("fits") == "1":
+    elif "1" in args.getlist("fits") or "0" not in args.getlist("fits"):
+        # with a car selected, what fits it unless "all" is asked (the form's switch sends
+        # fits=0 always and fits=1 when ticked)
         selected = current_vehicle()
-        car = selected.car if selected else None
+        if selected is not None:
+            car, spec = selected.car, Spec.of(selected.garage_vehicle)
     price_min = _yuan(args.get("price_min"), _("Minimum price"), notes)
     price_max = _yuan(args.get("price_max"), _("Maximum price"), notes)
     raw_q = args.get("q", "")
@@ -98,6 +102,8 @@ def parse_browse(args) -> tuple[Browse, list[str]]:
             district=(args.get("district") or "").strip()[:20] or None,
             items=items,
             car=car,
+            spec=spec,
+            fitments=current_vehicle() is not None,
             price_min_fen=price_min,
             price_max_fen=price_max,
             min_rating=min_rating,
@@ -135,6 +141,7 @@ def _render_index() -> str:
         notes=notes,
         cities=listing_service.cities(),
         selected=current_vehicle(),
+        all_url="?" + urlencode([*((k, v) for k, v in kept if k != "fits"), ("fits", "0")]),
     )
 
 
@@ -168,16 +175,6 @@ def _render_detail(listing_id: int) -> str:
         select(Series).where(Series.id.in_(series_ids)).options(joinedload(Series.brand))
     ).all()
     selected = current_vehicle()
-    fits_selected = None
-    if selected is not None:
-        fits_selected = (
-            db.session.scalar(
-                select(Listing.id).where(
-                    Listing.id == listing.id, listing_service.fits(selected.car)
-                )
-            )
-            is not None
-        )
     return render_template(
         "listings/detail.html",
         listing=listing,
@@ -185,6 +182,5 @@ def _render_detail(listing_id: int) -> str:
         fit_brands=brands,
         fit_series=series,
         selected=selected,
-        fits_selected=fits_selected,
         cart_form=AddToCartForm(listing_id=str(listing.id)),
     )

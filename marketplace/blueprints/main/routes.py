@@ -25,7 +25,9 @@ def _render_home() -> str:
     due = []
     if selected is not None:
         due = due_for(selected.car, selected.garage_vehicle, local_today())
-    popular, _total = listing_service.browse(Browse(city=city, sort="popular"))
+    popular, _total = listing_service.browse(
+        Browse(city=city, sort="popular", fitments=selected is not None)
+    )
     return render_template(
         "main/index.html",
         selected=selected,

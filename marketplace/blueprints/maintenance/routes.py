@@ -9,6 +9,7 @@ from ...security import MAX_ID
 from ...selection import chosen_city, current_vehicle, load_variant
 from ...services import garage
 from ...services import listings as listing_service
+from ...services.fitment import Spec
 from ...services.garage import EARLIEST_REGISTRATION
 from ...services.listings import cheapest_bundles
 from ...services.maintenance import ITEMS, STATUSES, Basis, ServiceRecord
@@ -107,6 +108,7 @@ def result():
     )
     due_items = [r.item for r in plan.results if r.status in ("overdue", "due")]
     city = chosen_city(request.args)
+    spec = Spec.of(vehicle)
     kept = [(k, v) for k, v in request.args.items(multi=True) if k != "city"]
 
     def city_url(name: str) -> str:
@@ -125,7 +127,8 @@ def result():
         city_url=city_url,
         # per city: a cover by a shop at the other end of the country helps nobody, and
         # across all 100,000 listings it took a second to work out
-        bundles=cheapest_bundles(due_items, car=car, city=city) if city else [],
+        bundles=cheapest_bundles(due_items, car=car, city=city, spec=spec) if city else [],
+        spec=spec,
         wording=wording,
         today=today,
         lower_reading=lower,

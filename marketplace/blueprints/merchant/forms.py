@@ -23,7 +23,7 @@ from wtforms.validators import (
 )
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from ...forms import MoneyField, choices, strip
+from ...forms import MoneyField, choices, spec_field, strip
 from ...labels import CATEGORY_NAMES, FUEL_NAMES, ITEM_NAMES, STAFF_ROLE_NAMES
 from ...models.listings import MAX_VALIDITY_DAYS
 from ...services.maintenance import ITEMS
@@ -161,6 +161,12 @@ class ListingForm(FlaskForm):
         filters=[strip],
         validators=[Length(max=300)],
     )
+    oil_viscosity = spec_field(
+        _l("Engine oil viscosity (if the package includes oil), e.g. 0W-20"), 12
+    )
+    oil_spec = spec_field(_l("Oil specification or approval, e.g. API SP, ACEA C3, VW 508.00"), 60)
+    oil_capacity = spec_field(_l("Oil included (litres), e.g. 4.5"), 6, inputmode="decimal")
+    tyre_size = spec_field(_l("Tyre size (for tyre packages), e.g. 225/45 R17"), 16)
     refund_any_time = BooleanField(_l("Refund any time while unused"), default=True)
     refund_on_expiry = BooleanField(_l("Refund automatically on expiry"), default=True)
     chain_redeemable = BooleanField(_l("Any outlet of the chain may redeem it"))

@@ -152,6 +152,10 @@ def _draft(form: ListingForm, brand_ids, series_ids) -> listing_service.ListingD
         refund_any_time=form.refund_any_time.data,
         refund_on_expiry=form.refund_on_expiry.data,
         chain_redeemable=form.chain_redeemable.data,
+        oil_viscosity=form.oil_viscosity.data or "",
+        oil_spec=form.oil_spec.data or "",
+        oil_capacity=form.oil_capacity.data or "",
+        tyre_size=form.tyre_size.data or "",
     )
 
 
@@ -197,6 +201,7 @@ def edit_listing(listing_id: int):
         form.items.data = draft.items
         form.fit_fuels.data = draft.fit_fuels
         form.category.data = draft.category
+        form.oil_capacity.data = draft.oil_capacity
         form.fit_brands.data = "、".join(
             db.session.scalars(select(Brand.name).where(Brand.id.in_(draft.fit_brand_ids)))
         )

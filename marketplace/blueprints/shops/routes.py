@@ -1,6 +1,6 @@
 from flask import abort, render_template, request
 from sqlalchemy import select
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, selectinload
 
 from ... import page_cache
 from ...extensions import db
@@ -24,6 +24,7 @@ def _render_page(slug: str) -> str:
         select(Listing)
         .where(Listing.shop_id == shop.id, Listing.is_public)
         .order_by(Listing.category, Listing.price_fen)
+        .options(selectinload(Listing.fitments))
     ).all()
     outlets = db.session.scalars(
         select(Shop)
