@@ -8,7 +8,7 @@ from datetime import date
 
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, selectinload
 
 from ..extensions import db
 from ..models import CartLine, Listing, Shop, User, Variant
@@ -50,7 +50,10 @@ def user_lines(user: User) -> list[CartLine]:
     return list(
         db.session.scalars(
             select(CartLine)
-            .options(joinedload(CartLine.listing).joinedload(Listing.shop))
+            .options(
+                joinedload(CartLine.listing).joinedload(Listing.shop),
+                joinedload(CartLine.listing).selectinload(Listing.fitments),
+            )
             .where(CartLine.user_id == user.id)
             .order_by(CartLine.id)
         )
@@ -68,7 +71,9 @@ def guest_lines(stored: dict) -> list[CartLine]:
     if not wanted:
         return []
     listings = db.session.scalars(
-        select(Listing).options(joinedload(Listing.shop)).where(Listing.id.in_(wanted))
+        select(Listing)
+        .options(joinedload(Listing.shop), selectinload(Listing.fitments))
+        .where(Listing.id.in_(wanted))
     )
     lines = []
     for listing in listings:
