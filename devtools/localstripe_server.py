@@ -4,7 +4,8 @@ Differences from `python -m localstripe`: it listens on 127.0.0.1 only (localstr
 every interface), keeps its data in the file given by --store or nowhere (localstripe
 writes /tmp/localstripe.pickle after every change), and registers the app's webhook
 endpoint before it serves. It also serves the Stripe Connect endpoints the payouts use
-(`devtools.localstripe_connect`), which localstripe lacks.
+(`devtools.localstripe_connect`), which localstripe lacks, and takes card numbers typed
+with spaces as Stripe's card form does (`devtools.localstripe_cards`).
 
     python -m devtools.localstripe_server --port 8420 \
         --webhook-url http://127.0.0.1:5000/checkout/stripe/webhook --webhook-secret whsec_…
@@ -20,7 +21,7 @@ from aiohttp import web
 from localstripe import resources, server
 from localstripe.webhooks import register_webhook
 
-from . import localstripe_connect
+from . import localstripe_cards, localstripe_connect
 
 
 def _use_store_file(path: Path | None) -> None:
@@ -45,6 +46,7 @@ def main(argv: list[str] | None = None) -> None:
 
     _use_store_file(args.store)
     localstripe_connect.install(server.app)
+    localstripe_cards.install()
     if args.webhook_url:
         if not args.webhook_secret:
             parser.error("--webhook-url needs --webhook-secret")

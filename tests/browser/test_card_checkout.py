@@ -99,3 +99,19 @@ def test_a_declined_card_shows_the_error_and_the_order_stays_unpaid(
     assert [a.status for a in attempts] == [AttemptStatus.FAILED]
     page.goto(f"{base}/account/orders/{number}")
     expect(page.locator('[data-order-status="pending_payment"]')).to_be_visible()
+
+
+def test_the_card_number_may_be_typed_with_spaces(
+    app, shops, make_user, live_server, browser_page, snap
+):
+    """As printed on the card: "4242 4242 4242 4242" pays like the bare number."""
+    page, base = browser_page, live_server
+    make_user(OWNER)
+    sign_in(page, base, OWNER)
+    number = place_order(page, base, shops["listings"]["oil_a"], 1, snap)
+    fill_card(page, " ".join(GOOD_CARD[i : i + 4] for i in range(0, 16, 4)))
+    page.click("#pay-button")
+    page.wait_for_url(f"{base}/account/orders/{number}")
+    expect(page.locator('[data-order-status="paid"]')).to_be_visible(timeout=PAID_TIMEOUT_MS)
+    order, issued, _attempts = order_state(app, number)
+    assert order.status is OrderStatus.PAID and len(issued) == 1
