@@ -131,6 +131,14 @@ VOUCHER_STATUS_NAMES = {
     VoucherStatus.EXPIRED: _l("Expired"),
 }
 
+OWNER_REFUND_REASON_NAMES = {
+    "changed_mind": _l("I no longer need it"),
+    "plans_changed": _l("My plans changed (no time, moving, selling the car)"),
+    "bought_by_mistake": _l("Bought by mistake (wrong package, car or shop)"),
+    "shop_problem": _l("A problem with the shop (no appointment, refused the service)"),
+    "other": _l("Another reason"),
+}
+
 REFUND_STATUS_NAMES = {
     RefundStatus.PENDING: _l("in progress"),
     RefundStatus.SUCCEEDED: _l("refunded"),
@@ -226,6 +234,7 @@ def init_app(app) -> None:
         order_status_names=ORDER_STATUS_NAMES,
         voucher_status_names=VOUCHER_STATUS_NAMES,
         refund_status_names=REFUND_STATUS_NAMES,
+        owner_refund_reason_names=OWNER_REFUND_REASON_NAMES,
         order_event_names=ORDER_EVENT_NAMES,
         entry_state_names=ENTRY_STATE_NAMES,
         sort_names=SORT_NAMES,

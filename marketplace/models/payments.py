@@ -96,6 +96,7 @@ class Refund(db.Model):
         enum_type(RefundStatus), default=RefundStatus.PENDING
     )
     reason: Mapped[str] = mapped_column(String(40))
+    owner_reason: Mapped[str | None] = mapped_column(String(20))  # OWNER_REFUND_REASONS
     note: Mapped[str] = mapped_column(String(500), default="")
     stripe_refund_id: Mapped[str | None] = mapped_column(String(255), unique=True)
     failure_message: Mapped[str | None] = mapped_column(String(500))

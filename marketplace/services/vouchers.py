@@ -24,6 +24,14 @@ from .errors import DomainError, error_codes
 from .orders import move, record_event
 
 REFUND_REASONS = ("requested_by_owner", "expired", "admin", "late_payment", "duplicate_payment")
+OWNER_REFUND_REASONS = (
+    "changed_mind",
+    "plans_changed",
+    "bought_by_mistake",
+    "shop_problem",
+    "other",
+)
+"""Why an owner asks for a refund (the short list the refund page offers)."""
 REFUND_CLAIM_LEASE = timedelta(minutes=2)
 
 
@@ -139,13 +147,17 @@ def _claim(voucher: Voucher, source: VoucherStatus, target: VoucherStatus) -> bo
     return result.rowcount == 1
 
 
-def request_refund(actor: User, voucher: Voucher, *, reason: str, note: str = "") -> Refund:
+def request_refund(
+    actor: User, voucher: Voucher, *, reason: str, note: str = "", owner_reason: str | None = None
+) -> Refund:
     """Claim an unused voucher for refund (exactly once) and record the pending refund.
 
     The caller commits, then calls `execute_refund` so the claim is durable before Stripe
     is asked; a second click finds the voucher already claimed."""
     if reason not in REFUND_REASONS:
         raise ValueError(reason)
+    if owner_reason is not None and owner_reason not in OWNER_REFUND_REASONS:
+        raise ValueError(owner_reason)
     line = voucher.line
     if reason == "requested_by_owner" and not line.refund_any_time:
         raise VoucherError("not_refundable")
@@ -165,6 +177,7 @@ def request_refund(actor: User, voucher: Voucher, *, reason: str, note: str = ""
         attempt_id=attempt.id,
         amount_fen=voucher.price_fen,
         reason=reason,
+        owner_reason=owner_reason,
         note=note,
         actor_id=actor.id if actor is not None else None,
     )

@@ -115,3 +115,15 @@ def test_the_card_number_may_be_typed_with_spaces(
     expect(page.locator('[data-order-status="paid"]')).to_be_visible(timeout=PAID_TIMEOUT_MS)
     order, issued, _attempts = order_state(app, number)
     assert order.status is OrderStatus.PAID and len(issued) == 1
+    # the code to show at the counter: a QR at least 200 px wide with the code beneath it,
+    # and the refund a link on its own line below, not a button beside it
+    qr = page.locator("article.voucher .qr svg").bounding_box()
+    assert qr["width"] >= 200, qr
+    code = page.locator("article.voucher .qr-block .voucher-code").bounding_box()
+    assert code["y"] > qr["y"] + qr["height"] - 1
+    refund = page.locator("article.voucher [data-refund-link]").bounding_box()
+    assert refund["y"] > code["y"] + code["height"]
+    expect(page.locator('article.voucher form[action$="/refund"]')).to_have_count(0)
+    page.locator("article.voucher [data-fullscreen]").click()
+    page.wait_for_url(re.compile(r"/account/vouchers/\d+/code$"))
+    assert page.locator(".qr-large svg").bounding_box()["width"] >= 300

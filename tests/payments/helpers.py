@@ -150,3 +150,7 @@ def assert_money_matches(app, base: str, number: str) -> tuple[int, int]:
     captured, refunded = stripe_money(base, number)
     assert captured - refunded == app_money(app, number), (number, captured, refunded)
     return captured, refunded
+
+
+REFUND_FORM = {"reason": "changed_mind", "confirm": "y"}
+"""What the owner's refund page sends: a reason and the confirmation."""

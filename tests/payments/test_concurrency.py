@@ -18,7 +18,16 @@ from marketplace.models import (
 
 from ..conftest import PASSWORD
 from ..parallel import in_parallel, on_postgresql
-from .helpers import add_and_order, deliver, events_for, order_state, pay, stock, stripe_get
+from .helpers import (
+    REFUND_FORM,
+    add_and_order,
+    deliver,
+    events_for,
+    order_state,
+    pay,
+    stock,
+    stripe_get,
+)
 
 pytestmark = on_postgresql
 
@@ -93,7 +102,12 @@ def test_two_refund_clicks_at_once_make_one_refund(app, client, make_user, shops
         twin = app.test_client()
         twin.login("buyer@example.com", PASSWORD)
         twins.append(twin)
-    in_parallel([(lambda c=c: c.post(f"/account/vouchers/{voucher.id}/refund")) for c in twins])
+    in_parallel(
+        [
+            (lambda c=c: c.post(f"/account/vouchers/{voucher.id}/refund", data=REFUND_FORM))
+            for c in twins
+        ]
+    )
     refunds = stripe_get(localstripe, "/v1/refunds", payment_intent=attempt.intent_id)["data"]
     assert len(refunds) == 1
     order, _, _ = order_state(app, number)
@@ -119,14 +133,20 @@ def test_a_refund_retried_at_once_by_the_owner_and_the_job_after_an_outage_count
     _, vouchers, _ = order_state(app, number)
     first, second = sorted(vouchers, key=lambda v: v.id)
     stripe_proxy.refuse(request_to("/v1/refunds"))
-    client.post(f"/account/vouchers/{first.id}/refund")  # Stripe unreachable: it fails
+    client.post(
+        f"/account/vouchers/{first.id}/refund", data=REFUND_FORM
+    )  # Stripe unreachable: it fails
     stripe_proxy.clear()
 
     presses = []
     for _ in range(5):
         twin = app.test_client()
         twin.login("buyer@example.com", PASSWORD)
-        presses.append(lambda c=twin: c.post(f"/account/vouchers/{first.id}/refund").status_code)
+        presses.append(
+            lambda c=twin: (
+                c.post(f"/account/vouchers/{first.id}/refund", data=REFUND_FORM).status_code
+            )
+        )
     runner = app.test_cli_runner()
     job = lambda: runner.invoke(args=["vouchers", "expire"]).exit_code  # noqa: E731
     outcomes = in_parallel([*presses, job, job])
@@ -139,7 +159,7 @@ def test_a_refund_retried_at_once_by_the_owner_and_the_job_after_an_outage_count
     assert order.refunded_fen == 3900 and order.status is OrderStatus.PARTIALLY_REFUNDED
     assert assert_money_matches(app, localstripe, number) == (7800, 3900)
 
-    assert client.post(f"/account/vouchers/{second.id}/refund").status_code == 302
+    assert client.post(f"/account/vouchers/{second.id}/refund", data=REFUND_FORM).status_code == 302
     order, _, _ = order_state(app, number)
     assert order.refunded_fen == 7800 and order.status is OrderStatus.REFUNDED
     assert assert_money_matches(app, localstripe, number) == (7800, 7800)

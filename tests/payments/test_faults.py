@@ -22,6 +22,7 @@ from marketplace.models import (
 from ..conftest import STRIPE_SECRET_KEY
 from ..faults import charges, request_to
 from .helpers import (
+    REFUND_FORM,
     add_and_order,
     assert_money_matches,
     deliver,
@@ -66,7 +67,7 @@ def test_a_charge_whose_answer_is_lost_is_paid_by_the_webhook_and_refundable(
     assert attempt.status is AttemptStatus.SUCCEEDED and attempt.fulfilled
 
     first = min(vouchers, key=lambda v: v.id)
-    buyer.post(f"/account/vouchers/{first.id}/refund")
+    buyer.post(f"/account/vouchers/{first.id}/refund", data=REFUND_FORM)
     order, vouchers, _ = order_state(app, number)
     assert order.status is OrderStatus.PARTIALLY_REFUNDED and order.refunded_fen == 3900
     assert assert_money_matches(app, localstripe, number) == (7800, 3900)
@@ -262,16 +263,16 @@ def test_a_refund_whose_answer_is_lost_is_found_at_stripe_not_made_again(
 ):
     number, (first, second) = paid(app, buyer, localstripe, shops["listings"]["wash_a"], 2)
     stripe_proxy.drop_answer(REFUNDS)
-    buyer.post(f"/account/vouchers/{first.id}/refund")
+    buyer.post(f"/account/vouchers/{first.id}/refund", data=REFUND_FORM)
     _, vouchers, _ = order_state(app, number)
     assert vouchers[0].status is VoucherStatus.REFUND_REQUESTED
     assert stripe_money(localstripe, number) == (7800, 3900), "Stripe did refund"
-    buyer.post(f"/account/vouchers/{first.id}/refund")  # the owner presses again
+    buyer.post(f"/account/vouchers/{first.id}/refund", data=REFUND_FORM)  # the owner presses again
     order, vouchers, _ = order_state(app, number)
     assert [v.status for v in vouchers] == [VoucherStatus.REFUNDED, VoucherStatus.ISSUED]
     assert order.refunded_fen == 3900 and order.status is OrderStatus.PARTIALLY_REFUNDED
     assert assert_money_matches(app, localstripe, number) == (7800, 3900)
-    buyer.post(f"/account/vouchers/{second.id}/refund")
+    buyer.post(f"/account/vouchers/{second.id}/refund", data=REFUND_FORM)
     order, _, _ = order_state(app, number)
     assert order.status is OrderStatus.REFUNDED and order.refunded_fen == 7800
     assert assert_money_matches(app, localstripe, number) == (7800, 7800)
@@ -282,7 +283,7 @@ def test_a_refund_stuck_by_a_crash_is_finished_by_the_job(
 ):
     number, (voucher,) = paid(app, buyer, localstripe, shops["listings"]["wash_a"])
     stripe_proxy.refuse(REFUNDS)
-    buyer.post(f"/account/vouchers/{voucher.id}/refund")
+    buyer.post(f"/account/vouchers/{voucher.id}/refund", data=REFUND_FORM)
     with app.app_context():  # as if the process died holding the claim
         refund = db.session.scalar(select(Refund))
         assert refund.status is RefundStatus.FAILED and refund.claimed_at is None

@@ -10,7 +10,14 @@ from marketplace.models import AttemptStatus, OrderStatus, PaymentAttempt, Vouch
 
 from ..conftest import STRIPE_SECRET_KEY
 from ..faults import charges, request_to
-from .helpers import add_and_order, assert_money_matches, deliver_success, order_state, pay
+from .helpers import (
+    REFUND_FORM,
+    add_and_order,
+    assert_money_matches,
+    deliver_success,
+    order_state,
+    pay,
+)
 
 
 def reconcile(app):
@@ -38,7 +45,7 @@ def test_reconcile_finishes_lost_payments_and_refunds_and_then_finds_nothing(
     deliver_success(buyer, localstripe, app, refunded)
     _, (voucher,), _ = order_state(app, refunded)
     stripe_proxy.drop_answer(request_to("/v1/refunds"))
-    buyer.post(f"/account/vouchers/{voucher.id}/refund")
+    buyer.post(f"/account/vouchers/{voucher.id}/refund", data=REFUND_FORM)
     # an order whose payment never got past creating the intent
     never = add_and_order(buyer, shops["listings"]["wash_a"])
     stripe_proxy.drop_answer(request_to("/v1/payment_intents"))

@@ -16,7 +16,7 @@ from marketplace.models import (
 )
 from marketplace.models.types import utcnow
 
-from .helpers import add_and_order, deliver_success, order_state, pay, stripe_get
+from .helpers import REFUND_FORM, add_and_order, deliver_success, order_state, pay, stripe_get
 
 OWNER = "buyer@example.com"
 
@@ -37,7 +37,9 @@ def test_the_owner_refunds_vouchers_one_by_one(app, buyer, shops, localstripe):
     number = paid_order(app, buyer, localstripe, shops["listings"]["oil_a"], 2)
     _, (first, second), (attempt,) = order_state(app, number)
 
-    page = buyer.post(f"/account/vouchers/{first.id}/refund", follow_redirects=True)
+    page = buyer.post(
+        f"/account/vouchers/{first.id}/refund", data=REFUND_FORM, follow_redirects=True
+    )
     assert "已退款 ¥299.00 到您的银行卡" in page.get_data(as_text=True)
     order, vouchers, _ = order_state(app, number)
     assert order.status is OrderStatus.PARTIALLY_REFUNDED and order.refunded_fen == 29900
@@ -52,9 +54,11 @@ def test_the_owner_refunds_vouchers_one_by_one(app, buyer, shops, localstripe):
         assert refund.stripe_refund_id in page  # the owner sees the reference
     assert [r["amount"] for r in stripe_refunds(localstripe, attempt.intent_id)] == [29900]
 
-    again = buyer.post(f"/account/vouchers/{first.id}/refund", follow_redirects=True)
+    again = buyer.post(
+        f"/account/vouchers/{first.id}/refund", data=REFUND_FORM, follow_redirects=True
+    )
     assert "已退款" in again.get_data(as_text=True)  # says it is refunded already
-    buyer.post(f"/account/vouchers/{second.id}/refund")
+    buyer.post(f"/account/vouchers/{second.id}/refund", data=REFUND_FORM)
     order, vouchers, _ = order_state(app, number)
     assert order.status is OrderStatus.REFUNDED and order.refunded_fen == order.total_fen
     assert len(stripe_refunds(localstripe, attempt.intent_id)) == 2
@@ -70,14 +74,16 @@ def test_no_refund_for_a_no_refund_listing_or_someone_elses_voucher(
         db.session.commit()
     number = paid_order(app, buyer, localstripe, shops["listings"]["wash_a"])
     _, (voucher,), _ = order_state(app, number)
-    page = buyer.post(f"/account/vouchers/{voucher.id}/refund", follow_redirects=True)
+    page = buyer.post(
+        f"/account/vouchers/{voucher.id}/refund", data=REFUND_FORM, follow_redirects=True
+    )
     assert "该套餐购买后不支持退款" in page.get_data(as_text=True)
 
     other = app.test_client()
     make_user("other@example.com")
     other.login("other@example.com")
-    assert other.post(f"/account/vouchers/{voucher.id}/refund").status_code == 404
-    assert other.post("/account/vouchers/999999/refund").status_code == 404
+    assert other.post(f"/account/vouchers/{voucher.id}/refund", data=REFUND_FORM).status_code == 404
+    assert other.post("/account/vouchers/999999/refund", data=REFUND_FORM).status_code == 404
     _, (voucher,), _ = order_state(app, number)
     assert voucher.status is VoucherStatus.ISSUED
     with app.app_context():
@@ -90,7 +96,9 @@ def test_a_redeemed_voucher_cannot_be_refunded(app, buyer, shops, localstripe):
     with app.app_context():
         db.session.get(Voucher, voucher.id).status = VoucherStatus.REDEEMED
         db.session.commit()
-    page = buyer.post(f"/account/vouchers/{voucher.id}/refund", follow_redirects=True)
+    page = buyer.post(
+        f"/account/vouchers/{voucher.id}/refund", data=REFUND_FORM, follow_redirects=True
+    )
     assert "已使用" in page.get_data(as_text=True)
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(Refund)) == 0
@@ -101,14 +109,14 @@ def test_a_failed_refund_is_shown_and_retried_with_the_same_key(app, buyer, shop
     _, (voucher,), (attempt,) = order_state(app, number)
     app.config["STRIPE_API_BASE"] = "http://127.0.0.1:9"
     app.extensions.pop("stripe_client", None)
-    buyer.post(f"/account/vouchers/{voucher.id}/refund")
+    buyer.post(f"/account/vouchers/{voucher.id}/refund", data=REFUND_FORM)
     _, (held,), _ = order_state(app, number)
     assert held.status is VoucherStatus.REFUND_REQUESTED  # neither usable nor refunded yet
     page = buyer.get(f"/account/orders/{number}").get_data(as_text=True)
     assert 'data-refund-status="failed"' in page
     app.config["STRIPE_API_BASE"] = localstripe
     app.extensions.pop("stripe_client", None)
-    buyer.post(f"/account/vouchers/{voucher.id}/refund")
+    buyer.post(f"/account/vouchers/{voucher.id}/refund", data=REFUND_FORM)
     _, (done,), _ = order_state(app, number)
     assert done.status is VoucherStatus.REFUNDED
     assert len(stripe_refunds(localstripe, attempt.intent_id)) == 1

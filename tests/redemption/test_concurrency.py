@@ -18,7 +18,7 @@ from marketplace.models.types import utcnow
 from marketplace.services import ledger
 
 from ..parallel import in_parallel, on_postgresql
-from ..payments.helpers import stripe_get
+from ..payments.helpers import REFUND_FORM, stripe_get
 from .conftest import (
     TECH_A,
     assert_ledger_matches_vouchers,
@@ -69,7 +69,7 @@ def test_a_redemption_racing_a_refund_has_one_winner(app, buyer, tech_a, world, 
     for code in codes:
         redeem = confirmation(tech_a, code)
         voucher_id = voucher(app, code).id
-        refund = lambda v=voucher_id: buyer.post(f"/account/vouchers/{v}/refund")  # noqa: E731
+        refund = lambda v=voucher_id: buyer.post(f"/account/vouchers/{v}/refund", data=REFUND_FORM)  # noqa: E731
         in_parallel([redeem, refund])
         final = voucher(app, code)
         with app.app_context():

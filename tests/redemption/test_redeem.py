@@ -23,6 +23,7 @@ from marketplace.models import (
 from marketplace.services import codes
 
 from ..conftest import COROLLA_CVT
+from ..payments.helpers import REFUND_FORM
 from .conftest import OWNER, TECH_A2, TECH_B, buy, confirm, look_up, signed_in, voucher
 
 
@@ -140,7 +141,7 @@ def test_expired_and_refunded_vouchers_cannot_be_redeemed(app, buyer, tech_a, wo
         db.session.commit()
     page = look_up(tech_a, first).get_data(as_text=True)
     assert 'data-blocker="expired"' in page
-    refund = buyer.post(f"/account/vouchers/{voucher(app, second).id}/refund")
+    refund = buyer.post(f"/account/vouchers/{voucher(app, second).id}/refund", data=REFUND_FORM)
     assert refund.status_code == 302
     assert voucher(app, second).status is VoucherStatus.REFUNDED
     page = look_up(tech_a, second).get_data(as_text=True)

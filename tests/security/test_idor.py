@@ -9,6 +9,7 @@ from marketplace.models.types import utcnow
 from marketplace.services import notifications
 
 from ..conftest import COROLLA_CVT
+from ..payments.helpers import REFUND_FORM
 from ..reviews.helpers import make_voucher, write
 from .conftest import INTRUDER, OWNER
 from .helpers import state, text_of, user_id, without_tokens
@@ -82,7 +83,7 @@ def test_another_owners_voucher_cannot_be_refunded(app, world, buyer, intruder):
     before = state(app)
     missing = mine["voucher"] + 1000
     for voucher_id in (mine["voucher"], mine["redeemed"], missing):
-        response = intruder.post(f"/account/vouchers/{voucher_id}/refund")
+        response = intruder.post(f"/account/vouchers/{voucher_id}/refund", data=REFUND_FORM)
         assert response.status_code == 404, voucher_id
     assert state(app) == before
     with app.app_context():

@@ -1,9 +1,10 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import PasswordField, SelectMultipleField
+from wtforms import BooleanField, PasswordField, RadioField, SelectMultipleField, TextAreaField
 from wtforms.validators import DataRequired, EqualTo, Length
 
-from ...forms import choices
+from ...forms import choices, strip
+from ...labels import OWNER_REFUND_REASON_NAMES
 from ...models import NotificationKind
 from ...services.accounts import PASSWORD_MAX
 from ..auth.forms import new_password_field
@@ -25,7 +26,26 @@ class PasswordChangeForm(FlaskForm):
 
 
 class RefundForm(FlaskForm):
-    """One button: refund this unused voucher."""
+    """One button: try a refund Stripe could not make again."""
+
+
+class RefundRequestForm(FlaskForm):
+    """Refund an unused voucher: why, and a confirmation (no refund by a slip of the thumb)."""
+
+    reason = RadioField(
+        _l("Why do you want a refund?"),
+        choices=choices(OWNER_REFUND_REASON_NAMES),
+        validators=[DataRequired(_l("Please choose a reason."))],
+    )
+    text = TextAreaField(
+        _l("Anything to add (optional)"),
+        filters=[strip],
+        validators=[Length(max=200, message=_l("At most 200 characters."))],
+    )
+    confirm = BooleanField(
+        _l("Yes, refund it: the voucher code stops working and the money goes back to how I paid."),
+        validators=[DataRequired(_l("Please tick the box to confirm the refund."))],
+    )
 
 
 class PreferencesForm(FlaskForm):

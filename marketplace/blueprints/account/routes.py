@@ -12,7 +12,7 @@ from ...models.types import utcnow
 from ...services import accounts, orders, payments, stripe_gateway, vouchers
 from ...services.vouchers import VoucherError
 from . import bp
-from .forms import PasswordChangeForm, RefundForm
+from .forms import PasswordChangeForm, RefundForm, RefundRequestForm
 
 
 @bp.route("/")
@@ -107,24 +107,44 @@ def voucher_list():
     )
 
 
-@bp.route("/vouchers/<int:voucher_id>/refund", methods=["POST"])
+@bp.route("/vouchers/<int:voucher_id>/code")
+@login_required
+def voucher_code(voucher_id: int):
+    """The voucher's QR code and number, as large as the screen, to show at the counter."""
+    voucher = vouchers.owner_voucher(current_user, voucher_id)
+    if voucher is None:
+        abort(404)
+    return render_template("account/voucher_code.html", voucher=voucher, qr=_qr_codes([voucher]))
+
+
+@bp.route("/vouchers/<int:voucher_id>/refund", methods=["GET", "POST"])
 @login_required
 def refund_voucher(voucher_id: int):
-    """Refund one unused voucher; pressing twice refunds once."""
+    """Refund one unused voucher, once the owner said why and confirmed; pressing twice
+    refunds once, and a refund Stripe could not make is tried again."""
     voucher = vouchers.owner_voucher(current_user, voucher_id)
     if voucher is None:
         abort(404)
     back = redirect(url_for("account.order", number=voucher.order.number))
-    if not RefundForm().validate_on_submit():
-        flash(_("The form has expired. Please try again."), "error")
-        return back
     existing = vouchers.refunds_by_voucher([voucher.id]).get(voucher.id)
     if existing is not None and existing.status is not RefundStatus.SUCCEEDED:
+        if not RefundForm().validate_on_submit():
+            return back
         refund = existing  # the owner retries a refund Stripe could not make
     else:
+        form = RefundRequestForm()
+        if not form.validate_on_submit():
+            status = 400 if form.is_submitted() else 200
+            return render_template("account/refund.html", voucher=voucher, form=form), status
         try:
             with db.session.begin_nested():
-                refund = vouchers.request_refund(current_user, voucher, reason="requested_by_owner")
+                refund = vouchers.request_refund(
+                    current_user,
+                    voucher,
+                    reason="requested_by_owner",
+                    owner_reason=form.reason.data,
+                    note=form.text.data or "",
+                )
         except VoucherError as error:
             flash(message(error), "error")
             return back
