@@ -106,4 +106,11 @@ class TestConfig(Config):
         self.PAGE_CACHE_SECONDS = 0  # tests of the page cache turn it on
         # Hundreds of accounts are made and signed in: hashing is not what the tests test.
         self.PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"  # noqa: S105
+        if self.SQLALCHEMY_DATABASE_URI.startswith("postgresql"):
+            # A test's commit need not wait for the disk: what it wrote is thrown away, and
+            # locks and visibility (what the race tests test) are the same.
+            self.SQLALCHEMY_ENGINE_OPTIONS = {
+                **self.SQLALCHEMY_ENGINE_OPTIONS,
+                "connect_args": {"options": "-c synchronous_commit=off"},
+            }
         self.SERVER_NAME = None
