@@ -522,11 +522,13 @@ def cities() -> list[str]:
     return list(found)
 
 
-def offers_for(items: list[str], car: Car | None, city: str | None) -> dict[str, Listing]:
+def offers_for(
+    items: list[str], car: Car | None, city: str | None, spec: Spec = NO_SPEC
+) -> dict[str, Listing]:
     """For each item, the best-selling public listing covering it (fitting the car, in the city)."""
     offers = {}
     for item in items:
-        found, _total = browse(Browse(items=(item,), car=car, city=city), count=False)
+        found, _total = browse(Browse(items=(item,), car=car, spec=spec, city=city), count=False)
         if found:
             offers[item] = found[0]
     return offers

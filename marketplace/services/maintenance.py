@@ -516,9 +516,9 @@ def _unrecorded_km(rule: Rule, odometer_km: int) -> _Reading | None:
     if odometer_km < first:
         return _Reading(_km_status(first - odometer_km, first), Basis.FROM_NEW, first)
     window = (rule.every_km or first) * DUE_PERCENT // 100
-    last = _last_point(odometer_km, first, rule.every_km)
     if odometer_km - first <= window:
         return _Reading("due", Basis.FIRST_SERVICE, first, first, recent=True)
+    last = _last_point(odometer_km, first, rule.every_km)
     recent = odometer_km - last <= window
     return _Reading("unknown", Basis.UNKNOWN_HISTORY, None, last, recent=recent)
 
@@ -535,6 +535,16 @@ def _unrecorded_months(rule: Rule, start: date, age: int, today: date) -> _Readi
         return _Reading("due", Basis.FIRST_SERVICE, first_on, first_on, recent=True)
     recent = today <= add_months(last, DUE_MONTHS)
     return _Reading("unknown", Basis.UNKNOWN_HISTORY, None, last, recent=recent)
+
+
+def point_day(result: ItemResult, odometer_km: int | None, registered_on, today: date):
+    """The day of the scheduled point an item without history passed: its month point, else
+    the day the car was at the km point if its odometer grew evenly since registration."""
+    if result.point_on is not None:
+        return result.point_on
+    if result.point_km is None or registered_on is None or not odometer_km:
+        return None
+    return registered_on + (today - registered_on) * min(result.point_km / odometer_km, 1)
 
 
 def _last_point(current: int, first: int, every: int | None) -> int:

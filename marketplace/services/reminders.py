@@ -283,7 +283,7 @@ def _remind_batch(vehicles, rules: _Rules, today: date, now: datetime, counts: C
                 vehicle,
                 readings.get(vehicle.id, []),
                 history.get(vehicle.id, []),
-                bought.get((vehicle.owner_id, vehicle.variant_id), set()),
+                _bought_for(bought, vehicle),
                 rules,
                 today,
             )
@@ -319,17 +319,29 @@ def _add(made: list, counts: Counts) -> None:
 
 
 def _items_bought(owner_ids: set[int]) -> dict[tuple[int, int], set[str]]:
-    """Items the owners hold unused vouchers for, per (owner, model): already acted on."""
-    found: dict[tuple[int, int], set[str]] = defaultdict(set)
+    """Items the owners hold unused vouchers for, per garage car the order was for and per
+    (owner, model) for orders that named only the model: already acted on."""
+    found: dict[tuple, set[str]] = defaultdict(set)
     rows = db.session.execute(
-        select(Voucher.owner_id, OrderLine.variant_id, ListingItem.item)
+        select(Voucher.owner_id, OrderLine.variant_id, OrderLine.vehicle_id, ListingItem.item)
         .join(OrderLine, OrderLine.id == Voucher.order_line_id)
         .join(ListingItem, ListingItem.listing_id == Voucher.listing_id)
         .where(Voucher.owner_id.in_(owner_ids), Voucher.status == VoucherStatus.ISSUED)
     )
-    for owner_id, variant_id, item in rows:
-        found[(owner_id, variant_id)].add(item)
+    for owner_id, variant_id, vehicle_id, item in rows:
+        if vehicle_id is not None:
+            found[("car", vehicle_id)].add(item)
+        elif variant_id is not None:
+            found[("model", owner_id, variant_id)].add(item)
     return found
+
+
+def _bought_for(bought: dict, vehicle: GarageVehicle) -> set[str]:
+    """What the owner already bought for this car (a car the catalog lacks has no model)."""
+    items = set(bought.get(("car", vehicle.id), ()))
+    if vehicle.variant_id is not None:
+        items |= bought.get(("model", vehicle.owner_id, vehicle.variant_id), set())
+    return items
 
 
 def _maintenance_due(vehicle, readings, history, bought, rules, today):

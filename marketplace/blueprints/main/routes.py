@@ -7,6 +7,7 @@ from ...extensions import db
 from ...security import safe_next_url
 from ...selection import current_vehicle
 from ...services import listings as listing_service
+from ...services.fitment import NO_SPEC, Spec
 from ...services.listings import Browse
 from ...services.maintenance_rules import due_for
 from ...timeutil import local_today
@@ -35,7 +36,10 @@ def _render_home() -> str:
         city=city,
         popular=popular[:8],
         offers=listing_service.offers_for(
-            [r.item for r in due], selected.car if selected else None, city
+            [r.item for r in due],
+            selected.car if selected else None,
+            city,
+            Spec.of(selected.garage_vehicle) if selected else NO_SPEC,
         ),
     )
 

@@ -12,7 +12,7 @@ from ...services import listings as listing_service
 from ...services.fitment import Spec
 from ...services.garage import EARLIEST_REGISTRATION
 from ...services.listings import cheapest_bundles
-from ...services.maintenance import ITEMS, STATUSES, Basis, ServiceRecord
+from ...services.maintenance import ITEMS, STATUSES, Basis, ServiceRecord, point_day
 from ...services.maintenance_rules import history_of, plan_maintenance
 from ...timeutil import local_today
 from . import bp, wording
@@ -135,7 +135,7 @@ def result():
         unknown=[r for r in plan.results if r.basis == Basis.UNKNOWN_HISTORY],
         oil_answered=any(a.item in OIL_SERVICE for a in answers),
         done_url=lambda r: _done_url(r, form.km.data, registered, today),
-        done_estimate=lambda r: _done_on(r, form.km.data, registered, today),
+        done_estimate=lambda r: point_day(r, form.km.data, registered, today),
     )
 
 
@@ -174,18 +174,8 @@ def _answers(form, done: list[str], today) -> tuple[list[ServiceRecord], list[st
     return records, errors
 
 
-def _done_on(result, km: int | None, registered, today):
-    """The day of the scheduled point an unknown item passed: its month point, else the day
-    the car was at the km point if the odometer grew evenly since registration."""
-    if result.point_on is not None:
-        return result.point_on
-    if result.point_km is None or registered is None or not km:
-        return None
-    return registered + (today - registered) * min(result.point_km / km, 1)
-
-
 def _done_url(result, km, registered, today) -> str:
     """This result page with "it was done at the scheduled point" added as an answer."""
-    done_on = _done_on(result, km, registered, today)
+    done_on = point_day(result, km, registered, today)
     answer = f"{result.item}:{result.point_km or ''}:{done_on.isoformat() if done_on else ''}"
     return "?" + urlencode([*request.args.items(multi=True), ("done", answer)])
