@@ -127,3 +127,20 @@ def test_the_card_number_may_be_typed_with_spaces(
     page.locator("article.voucher [data-fullscreen]").click()
     page.wait_for_url(re.compile(r"/account/vouchers/\d+/code$"))
     assert page.locator(".qr-large svg").bounding_box()["width"] >= 300
+
+    # the refund asks why and for a confirmation, on a page that fits the screen
+    page.go_back()
+    page.locator("article.voucher [data-refund-link]").click()
+    page.wait_for_url(re.compile(r"/account/vouchers/\d+/refund$"))
+    width = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+    assert width[0] <= width[1], width
+    page.locator('form[data-refund-form] input[name="reason"]').first.check()
+    page.click("form[data-refund-form] button[type=submit]")
+    expect(page.locator("form[data-refund-form] .errors")).to_be_visible()  # not confirmed
+    assert order_state(app, number)[0].refunded_fen == 0
+    page.locator('form[data-refund-form] input[name="confirm"]').check()
+    page.click("form[data-refund-form] button[type=submit]")
+    page.wait_for_url(f"{base}/account/orders/{number}")
+    expect(page.locator('[data-refund-status="succeeded"]')).to_be_visible()
+    order, _issued, _attempts = order_state(app, number)
+    assert order.refunded_fen == order.total_fen
