@@ -205,9 +205,26 @@ def add_unlisted_vehicle(
     registered_on: date | None = None,
     vin_text: str | None = None,
 ) -> GarageVehicle:
-    """Add a car that is not in the catalog (see describe_unlisted) to the garage."""
+    """Add a car that is not in the catalog (see describe_unlisted) to the garage. The same
+    description without a plate again (a double submit) gives the car already there."""
     check_registration(registered_on, today, car)
     checked = checked_vin(vin_text or "", car, today)
+    if normalize_plate(plate) is None:
+        same = db.session.scalar(
+            select(GarageVehicle)
+            .join(UnlistedCar, GarageVehicle.unlisted_car_id == UnlistedCar.id)
+            .where(
+                GarageVehicle.owner_id == owner.id,
+                GarageVehicle.plate.is_(None),
+                UnlistedCar.brand_name == car.brand_name,
+                UnlistedCar.series_name == car.series_name,
+                UnlistedCar.model_year == car.model_year,
+                UnlistedCar.fuel_type == car.fuel_type,
+            )
+            .limit(1)
+        )
+        if same is not None:
+            return same
     vehicle = _add(owner, plate=plate, registered_on=registered_on, unlisted_car=car)
     vehicle.vin = checked
     return vehicle

@@ -187,3 +187,13 @@ def test_admins_see_the_most_entered_unlisted_cars(app, client, make_user, small
     client.post("/auth/logout")
     client.login("y@example.com")
     assert client.get("/admin/unlisted-cars").status_code in (403, 404)
+
+
+def test_a_double_submit_adds_the_car_once(app, client, make_user, small_catalog):
+    signed_in(client, make_user)
+    first = add_unlisted(client, **QIN_PLUS)
+    second = add_unlisted(client, **QIN_PLUS)
+    assert first.headers["Location"] == second.headers["Location"]
+    assert counts(app) == (1, 1)
+    with_plate = add_unlisted(client, **QIN_PLUS, plate="沪AD12345")
+    assert with_plate.status_code == 302 and counts(app) == (2, 2), "a second car, with a plate"
