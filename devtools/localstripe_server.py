@@ -5,7 +5,9 @@ every interface), keeps its data in the file given by --store or nowhere (locals
 writes /tmp/localstripe.pickle after every change), and registers the app's webhook
 endpoint before it serves. It also serves the Stripe Connect endpoints the payouts use
 (`devtools.localstripe_connect`), which localstripe lacks, and takes card numbers typed
-with spaces as Stripe's card form does (`devtools.localstripe_cards`).
+with spaces as Stripe's card form does (`devtools.localstripe_cards`), and runs WeChat Pay
+and Alipay payments with a test page to authorize or fail them
+(`devtools.localstripe_wallets`).
 
     python -m devtools.localstripe_server --port 8420 \
         --webhook-url http://127.0.0.1:5000/checkout/stripe/webhook --webhook-secret whsec_…
@@ -21,7 +23,7 @@ from aiohttp import web
 from localstripe import resources, server
 from localstripe.webhooks import register_webhook
 
-from . import localstripe_cards, localstripe_connect
+from . import localstripe_cards, localstripe_connect, localstripe_wallets
 
 
 def _use_store_file(path: Path | None) -> None:
@@ -47,6 +49,7 @@ def main(argv: list[str] | None = None) -> None:
     _use_store_file(args.store)
     localstripe_connect.install(server.app)
     localstripe_cards.install()
+    localstripe_wallets.install(server.app, f"http://{args.host}:{args.port}")
     if args.webhook_url:
         if not args.webhook_secret:
             parser.error("--webhook-url needs --webhook-secret")

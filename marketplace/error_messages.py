@@ -12,6 +12,7 @@ from .services.dashboard import LOST_WINDOW_MAX, LOST_WINDOW_MIN, DashboardError
 from .services.errors import DomainError
 from .services.fitment import FitmentError
 from .services.garage import GarageError
+from .services.invoices import InvoiceError
 from .services.listings import ListingError
 from .services.notifications import UnsubscribeError
 from .services.orders import OrderError
@@ -234,6 +235,34 @@ MESSAGES: dict[type[DomainError], dict[str, object]] = {
     UnsubscribeError: {
         "invalid": _l("This unsubscribe link is not valid."),
         "used": _l("This unsubscribe link has already been used."),
+    },
+    InvoiceError: {
+        "not_found": NOT_FOUND,
+        "not_paid": _l("An invoice can be requested once the order is paid."),
+        "nothing_to_invoice": _l(
+            "Everything in this order has been refunded, so there is nothing to invoice."
+        ),
+        "shop_refunded": _l(
+            "Everything bought from this shop in this order has been refunded since the "
+            "request, so there is nothing to invoice."
+        ),
+        "locked": _l(
+            "A shop has already issued its invoice for this order, so the invoice details "
+            "can no longer be changed."
+        ),
+        "already_issued": _l("This invoice has already been marked as issued."),
+        "bad_title_kind": _l("Please choose a personal or a company invoice."),
+        "title_required": _l("Please enter the name to put on the invoice."),
+        "title_too_long": _l("At most %(max)d characters.", max=100),
+        "tax_id_required": _l(
+            "A company invoice needs the company's tax id (unified social credit code)."
+        ),
+        "bad_tax_id": _l(
+            "This is not a valid unified social credit code (18 characters with a check character)."
+        ),
+        "email_too_long": _l("An email address can have at most 254 characters."),
+        "bad_email": _l("This is not a valid email address."),
+        "bad_number": _l("An invoice number has 8 to 20 digits (a fully digital invoice has 20)."),
     },
 }
 

@@ -5,8 +5,11 @@ from flask_babel import lazy_gettext as _l
 
 from .models import (
     Category,
+    InvoiceStatus,
+    InvoiceTitleKind,
     ListingStatus,
     OrderStatus,
+    PayMethod,
     ReadingSource,
     RefundStatus,
     Role,
@@ -139,6 +142,12 @@ OWNER_REFUND_REASON_NAMES = {
     "other": _l("Another reason"),
 }
 
+PAY_METHOD_NAMES = {
+    PayMethod.WECHAT_PAY: _l("WeChat Pay"),
+    PayMethod.ALIPAY: _l("Alipay"),
+    PayMethod.CARD: _l("Bank card"),
+}
+
 REFUND_STATUS_NAMES = {
     RefundStatus.PENDING: _l("in progress"),
     RefundStatus.SUCCEEDED: _l("refunded"),
@@ -148,7 +157,7 @@ REFUND_STATUS_NAMES = {
 ORDER_EVENT_NAMES = {
     "placed": _l("Order placed"),
     "payment_started": _l("Payment started"),
-    "payment_requires_action": _l("Bank confirmation requested"),
+    "payment_requires_action": _l("Waiting for the payer to confirm"),
     "payment_failed": _l("Payment failed"),
     "payment_succeeded": _l("Payment confirmed by Stripe"),
     "paid": _l("Paid"),
@@ -168,6 +177,19 @@ ORDER_EVENT_NAMES = {
     "redemption_undone": _l("Redemption undone"),
     "completed": _l("Order completed"),
     "reopened": _l("Order reopened"),
+    "invoice_requested": _l("Invoice requested"),
+    "invoice_request_changed": _l("Invoice details changed"),
+    "invoice_issued": _l("Invoice issued by the shop"),
+}
+
+INVOICE_STATUS_NAMES = {
+    InvoiceStatus.REQUESTED: _l("To be issued"),
+    InvoiceStatus.ISSUED: _l("Issued"),
+}
+
+INVOICE_TITLE_KIND_NAMES = {
+    InvoiceTitleKind.PERSONAL: _l("Personal"),
+    InvoiceTitleKind.COMPANY: _l("Company"),
 }
 
 ENTRY_STATE_NAMES = {
@@ -234,8 +256,11 @@ def init_app(app) -> None:
         order_status_names=ORDER_STATUS_NAMES,
         voucher_status_names=VOUCHER_STATUS_NAMES,
         refund_status_names=REFUND_STATUS_NAMES,
+        pay_method_names=PAY_METHOD_NAMES,
         owner_refund_reason_names=OWNER_REFUND_REASON_NAMES,
         order_event_names=ORDER_EVENT_NAMES,
+        invoice_status_names=INVOICE_STATUS_NAMES,
+        invoice_title_kind_names=INVOICE_TITLE_KIND_NAMES,
         entry_state_names=ENTRY_STATE_NAMES,
         sort_names=SORT_NAMES,
     )

@@ -7,6 +7,7 @@ from flask_babel import format_date, format_datetime, format_decimal
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from .i18n import money
 from .labels import ITEM_NAMES
 from .models import Notification, NotificationKind
 
@@ -16,6 +17,7 @@ KIND_NAMES = {
     NotificationKind.INSPECTION_DUE: _l("Annual inspection"),
     NotificationKind.VOUCHER_EXPIRING: _l("Vouchers about to expire"),
     NotificationKind.SHOP_MESSAGE: _l("Messages from shops"),
+    NotificationKind.INVOICE_ISSUED: _l("Invoices issued"),
 }
 
 
@@ -115,5 +117,18 @@ def describe(n: Notification) -> Text:
             _("A message from %(shop)s", shop=d.get("shop", "")),
             d.get("message", ""),
             _("Visit the shop"),
+        )
+    if n.kind == NotificationKind.INVOICE_ISSUED:
+        return Text(
+            _("Invoice issued by %(shop)s", shop=d.get("shop", "")),
+            _(
+                "%(shop)s has issued the invoice for order %(order)s: number %(number)s, "
+                "amount %(amount)s.",
+                shop=d.get("shop", ""),
+                order=d.get("order", ""),
+                number=d.get("number", ""),
+                amount=money(d.get("amount_fen", 0), d.get("currency")),
+            ),
+            _("See the order"),
         )
     return Text(n.kind, "", _("Open"))

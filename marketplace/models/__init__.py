@@ -1,6 +1,7 @@
 """The domain models, one module per domain."""
 
 from .audit import AuditEntry
+from .invoices import InvoiceRequest, InvoiceStatus, InvoiceTitleKind
 from .jobs import JobLock
 from .ledger import EntryKind, EntryStatus, LedgerEntry, Payout, PayoutStatus, PayoutTransfer
 from .listings import Category, Listing, ListingFitment, ListingItem, ListingStatus
@@ -14,7 +15,14 @@ from .notifications import (
     UnsubscribeToken,
 )
 from .orders import CartLine, Order, OrderEvent, OrderLine, OrderStatus
-from .payments import AttemptStatus, PaymentAttempt, Refund, RefundStatus, StripeEvent
+from .payments import (
+    AttemptStatus,
+    PaymentAttempt,
+    PayMethod,
+    Refund,
+    RefundStatus,
+    StripeEvent,
+)
 from .redemptions import OdometerNote, Redemption
 from .reviews import RatingSummary, Review, ReviewReport, ReviewStatus
 from .shops import Chain, Shop, ShopStaff, ShopStatus, StaffInvitation, StaffRole
@@ -33,6 +41,9 @@ from .vehicles import (
 from .vouchers import Voucher, VoucherStatus
 
 __all__ = [
+    "InvoiceRequest",
+    "InvoiceStatus",
+    "InvoiceTitleKind",
     "JobLock",
     "InsurancePolicy",
     "Notification",
@@ -55,6 +66,7 @@ __all__ = [
     "OrderLine",
     "OrderStatus",
     "PaymentAttempt",
+    "PayMethod",
     "Refund",
     "RefundStatus",
     "RatingSummary",

@@ -20,9 +20,10 @@ class NotificationKind:
     INSPECTION_DUE = "inspection_due"
     VOUCHER_EXPIRING = "voucher_expiring"
     SHOP_MESSAGE = "shop_message"
+    INVOICE_ISSUED = "invoice_issued"
 
     REMINDERS = (MAINTENANCE_DUE, INSURANCE_RENEWAL, INSPECTION_DUE, VOUCHER_EXPIRING)
-    ALL = (*REMINDERS, SHOP_MESSAGE)
+    ALL = (*REMINDERS, SHOP_MESSAGE, INVOICE_ISSUED)
 
 
 class Notification(db.Model):

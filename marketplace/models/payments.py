@@ -23,6 +23,14 @@ class AttemptStatus(enum.StrEnum):
     CANCELED = "canceled"
 
 
+class PayMethod(enum.StrEnum):
+    """How the owner pays: Stripe's payment method type."""
+
+    WECHAT_PAY = "wechat_pay"
+    ALIPAY = "alipay"
+    CARD = "card"
+
+
 class PaymentAttempt(db.Model):
     """One try at paying an order: a PaymentIntent. A failed try is followed by a new one.
 
@@ -46,6 +54,9 @@ class PaymentAttempt(db.Model):
     order_id: Mapped[int] = mapped_column(ForeignKey("orders.id"), index=True)
     number: Mapped[int]
     amount_fen: Mapped[int]
+    method: Mapped[PayMethod] = mapped_column(
+        enum_type(PayMethod), default=PayMethod.CARD, server_default=PayMethod.CARD.value
+    )
     status: Mapped[AttemptStatus] = mapped_column(
         enum_type(AttemptStatus), default=AttemptStatus.STARTED
     )

@@ -17,6 +17,7 @@ from ..models import (
     Order,
     OrderStatus,
     PaymentAttempt,
+    PayMethod,
     Refund,
     StripeEvent,
     User,
@@ -69,6 +70,15 @@ def latest_attempt(order: Order) -> PaymentAttempt | None:
     )
 
 
+def attempt_for_intent(order: Order, intent_id: str) -> PaymentAttempt | None:
+    """The order's attempt paid through the PaymentIntent `intent_id`."""
+    return db.session.scalar(
+        select(PaymentAttempt).where(
+            PaymentAttempt.order_id == order.id, PaymentAttempt.intent_id == intent_id
+        )
+    )
+
+
 def fulfilling_attempt(order: Order) -> PaymentAttempt | None:
     """The attempt whose money paid the order (None while unpaid)."""
     return db.session.scalar(
@@ -78,9 +88,12 @@ def fulfilling_attempt(order: Order) -> PaymentAttempt | None:
     )
 
 
-def begin_attempt(payer: User, order: Order, now: datetime) -> PaymentAttempt:
-    """Record a new try at paying (`pay_with_card` commits it before asking Stripe, so a
-    crash leaves a trace); a double submit collides on (order, number).
+def begin_attempt(
+    payer: User, order: Order, now: datetime, method: PayMethod = PayMethod.CARD
+) -> PaymentAttempt:
+    """Record a new try at paying with `method` (`pay_with_card` / `pay_with_wallet` commit
+    it before asking Stripe, so a crash leaves a trace); a double submit collides on
+    (order, number).
 
     The previous attempt is settled with Stripe first: one whose outcome is unknown is
     read back (and fulfils the order if it succeeded), never followed by a blind new
@@ -97,13 +110,15 @@ def begin_attempt(payer: User, order: Order, now: datetime) -> PaymentAttempt:
         if order.status is not OrderStatus.PENDING_PAYMENT:
             raise OrderError(f"status_{order.status.value}")
     number = (last.number if last is not None else 0) + 1
-    attempt = PaymentAttempt(order_id=order.id, number=number, amount_fen=order.total_fen)
+    attempt = PaymentAttempt(
+        order_id=order.id, number=number, amount_fen=order.total_fen, method=method
+    )
     try:
         with db.session.begin_nested():
             db.session.add(attempt)
     except IntegrityError:  # a double submit made this attempt at the same moment
         raise OrderError("payment_under_way") from None
-    record_event(order, "payment_started", payer, attempt=number)
+    record_event(order, "payment_started", payer, attempt=number, method=method.value)
     db.session.flush()
     return attempt
 
@@ -122,10 +137,26 @@ def _settle_previous(attempt: PaymentAttempt, now: datetime) -> None:
     if attempt.status is AttemptStatus.PROCESSING:
         raise OrderError("payment_under_way")
     if attempt.status in (AttemptStatus.REQUIRES_ACTION, AttemptStatus.STARTED):
-        # left waiting for 3-D Secure, or never confirmed: give it up at Stripe
-        _apply(attempt, stripe_gateway.cancel_intent(attempt.intent_id))
-        if attempt.status is AttemptStatus.SUCCEEDED:
-            fulfil(attempt, now)
+        # left waiting for 3-D Secure, a QR code or Alipay, or never confirmed
+        give_up(attempt, now)
+
+
+def give_up(attempt: PaymentAttempt, now: datetime) -> None:
+    """Cancel the attempt's open intent at Stripe, so it can take no money. When Stripe
+    refuses because the payer paid a moment ago, that success is taken instead (and fulfils
+    the order). Raises GatewayError when Stripe cannot tell or the intent stays open."""
+    try:
+        state = stripe_gateway.cancel_intent(attempt.intent_id)
+    except stripe_gateway.GatewayError as error:
+        if error.unknown:
+            raise
+        sync_attempt(attempt, now)  # e.g. paid just now: a succeeded intent cannot be cancelled
+        if attempt.status in OPEN:
+            raise
+        return
+    _apply(attempt, state)
+    if attempt.status is AttemptStatus.SUCCEEDED:
+        fulfil(attempt, now)
 
 
 def cancel_unconfirmed(attempt: PaymentAttempt) -> bool:
@@ -204,24 +235,43 @@ def pay_with_card(
     fails; when the confirmation's answer is lost the attempt's outcome is `unknown` and
     is read back from Stripe (by the webhook, the order page, the next attempt or
     `payments reconcile`) — never assumed."""
+    return _pay(payer, attempt, token=token)
+
+
+def pay_with_wallet(
+    payer: User, attempt: PaymentAttempt, return_url: str
+) -> stripe_gateway.IntentState | None:
+    """Start a WeChat Pay or Alipay payment: the intent is created, recorded and confirmed
+    as for a card, and waits for the payer (`requires_action`): its `next_action` holds the
+    QR code to scan or the Alipay page, which comes back to `return_url`. The payment's
+    outcome arrives by webhook, or is read back on return — never assumed."""
+    return _pay(payer, attempt, return_url=return_url)
+
+
+def _pay(
+    payer: User, attempt: PaymentAttempt, *, token: str | None = None, return_url: str | None = None
+) -> stripe_gateway.IntentState | None:
     order = attempt.order
     db.session.commit()  # the attempt is on record before Stripe is asked
     try:
-        customer = _customer(payer)
-        try:
-            card = stripe_gateway.save_card(customer, token)
-        except stripe_gateway.CustomerGone:
-            current_app.logger.warning("Stripe customer %s is gone; creating another", customer)
-            customer = _customer(payer, replacing=customer)
-            card = stripe_gateway.save_card(customer, token)
+        if attempt.method is PayMethod.CARD:
+            customer = _customer(payer)
+            try:
+                card = stripe_gateway.save_card(customer, token)
+            except stripe_gateway.CustomerGone:
+                current_app.logger.warning("Stripe customer %s is gone; creating another", customer)
+                customer = _customer(payer, replacing=customer)
+                card = stripe_gateway.save_card(customer, token)
+            method = {"customer_id": customer, "card_id": card}
+        else:  # a wallet pays once: no customer or saved method is needed
+            method = {"wallet": attempt.method.value}
         state = stripe_gateway.create_intent(
             amount_minor=attempt.amount_fen,
             currency=order.currency,
-            customer_id=customer,
-            card_id=card,
             idempotency_key=attempt.idempotency_key,
             metadata={"order": order.number, "attempt": str(attempt.number)},
             transfer_group=order.transfer_group,
+            **method,
         )
     except stripe_gateway.GatewayError as error:
         _fail(attempt, error.message, declined=error.declined)
@@ -230,7 +280,11 @@ def pay_with_card(
         return None  # the order was closed meanwhile: this intent is never confirmed
     db.session.commit()  # the intent is on record before it is confirmed
     try:
-        state = stripe_gateway.confirm_intent(state.id, attempt.amount_fen)
+        state = stripe_gateway.confirm_intent(
+            state.id,
+            attempt.amount_fen,
+            return_url=return_url if attempt.method is not PayMethod.CARD else None,
+        )
     except stripe_gateway.GatewayError as error:
         # whatever went wrong, Stripe may have charged: its answer decides, later
         if attempt.status is AttemptStatus.STARTED and _set_status(
@@ -380,9 +434,11 @@ def close(actor: User | None, order: Order, now: datetime, *, expired: bool) -> 
                 return
             if attempt.status in OPEN:
                 try:
-                    _apply(attempt, stripe_gateway.cancel_intent(attempt.intent_id))
+                    give_up(attempt, now)
                 except stripe_gateway.GatewayError:
                     raise OrderError("payment_under_way") from None
+                if order.status is not OrderStatus.PENDING_PAYMENT:
+                    return
         elif attempt.status is AttemptStatus.STARTED and not cancel_unconfirmed(attempt):
             raise OrderError("payment_under_way")  # its pay request is confirming it now
     target = OrderStatus.EXPIRED if expired else OrderStatus.CANCELLED

@@ -48,12 +48,23 @@ class WebhookRejected(ValueError):
 
 
 @dataclass(frozen=True)
+class NextAction:
+    """What the payer must do to finish a wallet payment: scan `qr_data` (WeChat Pay; on a
+    phone, Stripe's `instructions_url` explains how) or go to `redirect_url` (Alipay)."""
+
+    qr_data: str | None = None
+    instructions_url: str | None = None
+    redirect_url: str | None = None
+
+
+@dataclass(frozen=True)
 class IntentState:
     id: str
     status: str
     amount: int
     client_secret: str | None
     error: str | None = None
+    next_action: NextAction | None = None
 
 
 @dataclass(frozen=True)
@@ -108,6 +119,18 @@ def _failure(error: stripe.StripeError) -> GatewayError:
     )
 
 
+def _next_action(action: dict | None) -> NextAction | None:
+    kind = (action or {}).get("type")
+    if kind == "wechat_pay_display_qr_code":
+        qr = action.get(kind) or {}
+        return NextAction(
+            qr_data=qr.get("data"), instructions_url=qr.get("hosted_instructions_url")
+        )
+    if kind in ("redirect_to_url", "alipay_handle_redirect"):
+        return NextAction(redirect_url=(action.get(kind) or {}).get("url"))
+    return None
+
+
 def _intent(pi: stripe.PaymentIntent) -> IntentState:
     pi = pi.to_dict()
     error = pi.get("last_payment_error")
@@ -117,6 +140,7 @@ def _intent(pi: stripe.PaymentIntent) -> IntentState:
         amount=pi["amount"],
         client_secret=pi.get("client_secret"),
         error=error.get("message") if error else None,
+        next_action=_next_action(pi.get("next_action")),
     )
 
 
@@ -162,25 +186,45 @@ def _customer_gone(customer_id: str) -> bool:
     return bool(customer.to_dict().get("deleted"))
 
 
+WALLETS = ("wechat_pay", "alipay")
+
+
 def create_intent(
     *,
     amount_minor: int,
     currency: str,
-    customer_id: str,
-    card_id: str,
     idempotency_key: str,
     metadata: dict[str, str],
+    customer_id: str | None = None,
+    card_id: str | None = None,
+    wallet: str | None = None,
     transfer_group: str | None = None,
 ) -> IntentState:
-    """Create a PaymentIntent for the card, not yet confirmed: nothing is charged until
-    `confirm_intent`, so an intent whose creation answer was lost can never take money."""
+    """Create a PaymentIntent for the card `card_id` or the wallet (`wechat_pay`,
+    `alipay`), not yet confirmed: nothing is charged until `confirm_intent`, so an intent
+    whose creation answer was lost can never take money."""
+    if (card_id is None) == (wallet is None) or (wallet and wallet not in WALLETS):
+        raise ValueError("pay with one card or one wallet")
+    if wallet:
+        method = {
+            "payment_method_types": [wallet],
+            "payment_method_data": {"type": wallet},
+            # WeChat Pay in a browser: a QR code to scan (Stripe's `web` client)
+            **(
+                {"payment_method_options": {"wechat_pay": {"client": "web"}}}
+                if wallet == "wechat_pay"
+                else {}
+            ),
+        }
+    else:
+        method = {"payment_method": card_id}
     try:
         pi = _client().v1.payment_intents.create(
             {
                 "amount": to_stripe_amount(amount_minor, currency),
                 "currency": currency.lower(),
-                "customer": customer_id,
-                "payment_method": card_id,
+                **({"customer": customer_id} if customer_id else {}),
+                **method,
                 "metadata": metadata,
                 **({"transfer_group": transfer_group} if transfer_group else {}),
             },
@@ -191,12 +235,14 @@ def create_intent(
     return _intent(pi)
 
 
-def confirm_intent(intent_id: str, amount_minor: int) -> IntentState:
+def confirm_intent(intent_id: str, amount_minor: int, return_url: str | None = None) -> IntentState:
     """Confirm (charge) the intent. A declined card comes back as a failed state, not an
-    exception; `requires_action` needs Stripe.js to finish; a GatewayError with `unknown`
-    means the charge may have happened."""
+    exception; `requires_action` needs Stripe.js (3-D Secure) or the payer's wallet
+    (`next_action`: a QR code, a redirect coming back to `return_url`) to finish; a
+    GatewayError with `unknown` means the charge may have happened."""
     try:
-        pi = _client().v1.payment_intents.confirm(intent_id)
+        params = {"return_url": return_url} if return_url else {}
+        pi = _client().v1.payment_intents.confirm(intent_id, params)
     except stripe.CardError as error:
         message = error.user_message or "card declined"
         return IntentState(intent_id, "requires_payment_method", amount_minor, None, message)

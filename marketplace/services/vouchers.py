@@ -118,7 +118,11 @@ def refunds_by_voucher(voucher_ids: list[int]) -> dict[int, Refund]:
         return {}
     return {
         r.voucher_id: r
-        for r in db.session.scalars(select(Refund).where(Refund.voucher_id.in_(voucher_ids)))
+        for r in db.session.scalars(
+            select(Refund)
+            .where(Refund.voucher_id.in_(voucher_ids))
+            .options(joinedload(Refund.attempt))
+        )
     }
 
 

@@ -46,6 +46,10 @@ VIEWPORTS = {
         "device_scale_factor": 2,
         "is_mobile": True,
         "has_touch": True,
+        "user_agent": (
+            "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 "
+            "(KHTML, like Gecko) Chrome/156.0.0.0 Mobile Safari/537.36"
+        ),
     },
     "desktop": {"viewport": {"width": 1280, "height": 800}},
 }

@@ -94,7 +94,9 @@ def add_to_cart_and_order(page: Page, base: str, listing_id: int, quantity: int,
 
 
 def fill_card(page: Page, number: str = GOOD_CARD) -> None:
-    """localstripe's Stripe.js mounts plain inputs named by their placeholders."""
+    """Choose the bank card; localstripe's Stripe.js mounts plain inputs named by their
+    placeholders."""
+    page.check("input[name=method][value=card]")
     card = page.locator("#card-element")
     expect(card.locator("input")).to_have_count(5)  # Stripe.js loaded, CSP ok
     for placeholder, value in (

@@ -2,6 +2,7 @@
 
 import hashlib
 import hmac
+import html
 import json
 import re
 import time
@@ -82,7 +83,9 @@ def add_and_order(client, listing_id: int, quantity: int = 1) -> str:
 
 
 def pay(client, base: str, number: str, card: str = GOOD_CARD):
-    return client.post(f"/checkout/{number}/pay", data={"token": card_token(base, card)})
+    return client.post(
+        f"/checkout/{number}/pay", data={"method": "card", "token": card_token(base, card)}
+    )
 
 
 def order_state(app, number: str) -> tuple[Order, list[Voucher], list[PaymentAttempt]]:
@@ -154,3 +157,54 @@ def assert_money_matches(app, base: str, number: str) -> tuple[int, int]:
 
 REFUND_FORM = {"reason": "changed_mind", "confirm": "y"}
 """What the owner's refund page sends: a reason and the confirmation."""
+
+
+def pay_by_wallet(client, number: str, method: str):
+    """Choose WeChat Pay or Alipay on the pay page and press pay."""
+    return client.post(f"/checkout/{number}/pay", data={"method": method})
+
+
+def to_alipay(client, response) -> str:
+    """Follow the pay form's answer to the page that moves on to Alipay; returns where it
+    goes (the Alipay page, through Stripe)."""
+    assert re.search(r"/checkout/\d+/alipay$", response.headers["Location"]), response.headers
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    found = re.search(r'data-alipay-url="([^"]+)"', page)
+    assert found, page[:2000]
+    return html.unescape(found.group(1))
+
+
+def wallet_page(base: str, intent_id: str) -> str:
+    """The address the payer opens: the WeChat Pay QR code's text, or Alipay's redirect."""
+    action = stripe_get(base, f"/v1/payment_intents/{intent_id}")["next_action"]
+    if action["type"] == "wechat_pay_display_qr_code":
+        return action["wechat_pay_display_qr_code"]["data"]
+    assert action["type"] == "redirect_to_url", action
+    return action["redirect_to_url"]["url"]
+
+
+def payer_decides(page_url: str, authorize: bool = True):
+    """What the payer does on the wallet's (test) page: authorize or fail the payment.
+    Returns the answer: Alipay's redirect back to the shop, or WeChat Pay's result page."""
+    page = requests.get(page_url, timeout=10)
+    assert page.status_code == 200, page.text
+    secret = re.search(r'name="secret" value="([^"]+)"', page.text).group(1)
+    action = "authorize" if authorize else "fail"
+    return requests.post(
+        f"{page_url.split('?')[0]}/{action}",
+        data={"secret": secret},
+        allow_redirects=False,
+        timeout=10,
+    )
+
+
+def latest_intent(app, number: str) -> str:
+    _, _, attempts = order_state(app, number)
+    return attempts[-1].intent_id
+
+
+def deliver_event(client, base: str, intent_id: str, kind: str):
+    """Deliver the local Stripe server's `kind` event for the intent, as Stripe would."""
+    events = events_for(base, intent_id, kind)
+    assert events, f"no {kind} event for {intent_id}"
+    return deliver(client, events[0])

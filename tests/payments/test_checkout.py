@@ -163,7 +163,10 @@ def test_stock_is_reserved_and_released_when_cancelled(app, buyer, shops):
     assert stock(app, listing) == 5
     order, _, _ = order_state(app, number)
     assert order.status is OrderStatus.CANCELLED
-    assert buyer.post(f"/checkout/{number}/pay", data={"token": "tok_x"}).status_code == 302
+    assert (
+        buyer.post(f"/checkout/{number}/pay", data={"method": "card", "token": "tok_x"}).status_code
+        == 302
+    )
     assert order_state(app, number)[2] == []  # no attempt on a cancelled order
 
 
@@ -175,7 +178,7 @@ def test_someone_elses_order_is_a_404(app, buyer, client, make_user, shops):
     for url in (f"/checkout/{number}", f"/account/orders/{number}", f"/checkout/{number}/return"):
         assert other.get(url).status_code == 404
     for url in (f"/checkout/{number}/pay", f"/checkout/{number}/cancel"):
-        assert other.post(url, data={"token": "tok_abc"}).status_code == 404
+        assert other.post(url, data={"method": "card", "token": "tok_abc"}).status_code == 404
     assert other.get("/account/orders/0000000000000000").status_code == 404
     assert order_state(app, number)[0].status is OrderStatus.PENDING_PAYMENT
 
@@ -300,7 +303,9 @@ def test_a_stripe_outage_leaves_the_order_pending_with_a_message(app, buyer, sho
     app.config["STRIPE_API_BASE"] = "http://127.0.0.1:9"  # nothing listens there
     app.config["STRIPE_TIMEOUT_SECONDS"] = 2
     app.extensions.pop("stripe_client", None)
-    response = buyer.post(f"/checkout/{number}/pay", data={"token": "tok_anything"})
+    response = buyer.post(
+        f"/checkout/{number}/pay", data={"method": "card", "token": "tok_anything"}
+    )
     assert response.headers["Location"].endswith(f"/checkout/{number}")
     page = buyer.get(f"/checkout/{number}").get_data(as_text=True)
     assert "支付服务没有响应" in page and "银行卡被拒绝" not in page
@@ -312,7 +317,7 @@ def test_a_stripe_outage_leaves_the_order_pending_with_a_message(app, buyer, sho
 def test_a_forged_token_is_refused_before_stripe(app, buyer, shops):
     number = add_and_order(buyer, shops["listings"]["wash_a"])
     for token in ("", "pm_123", "tok_<script>", "tok_" + "a" * 300):
-        response = buyer.post(f"/checkout/{number}/pay", data={"token": token})
+        response = buyer.post(f"/checkout/{number}/pay", data={"method": "card", "token": token})
         assert response.headers["Location"].endswith(f"/checkout/{number}")
     assert order_state(app, number)[2] == []
 
@@ -448,7 +453,7 @@ def test_an_unknown_card_token_is_not_taken_for_a_vanished_customer(app, buyer, 
 
     before = customers()
     number = add_and_order(buyer, shops["listings"]["oil_a"])
-    buyer.post(f"/checkout/{number}/pay", data={"token": "tok_neverissued1234"})
+    buyer.post(f"/checkout/{number}/pay", data={"method": "card", "token": "tok_neverissued1234"})
     assert order_state(app, number)[2][0].status is AttemptStatus.FAILED
     with app.app_context():
         customer = db.session.scalar(select(User).where(User.email == OWNER)).stripe_customer_id

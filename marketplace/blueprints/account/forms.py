@@ -1,11 +1,20 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, PasswordField, RadioField, SelectMultipleField, TextAreaField
-from wtforms.validators import DataRequired, EqualTo, Length
+from wtforms import (
+    BooleanField,
+    EmailField,
+    PasswordField,
+    RadioField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
 
 from ...forms import choices, strip
-from ...labels import OWNER_REFUND_REASON_NAMES
+from ...labels import INVOICE_TITLE_KIND_NAMES, OWNER_REFUND_REASON_NAMES
 from ...models import NotificationKind
+from ...models.invoices import MAX_EMAIL, MAX_TITLE
 from ...services.accounts import PASSWORD_MAX
 from ..auth.forms import new_password_field
 
@@ -60,4 +69,46 @@ class PreferencesForm(FlaskForm):
             }
         ),
         validate_choice=True,
+    )
+
+
+class InvoiceForm(FlaskForm):
+    """What goes on the invoice; the service checks the tax id's check character."""
+
+    title_kind = RadioField(
+        _l("Invoice for"),
+        choices=choices(INVOICE_TITLE_KIND_NAMES),
+        default="personal",
+        validators=[DataRequired(_l("Please choose a personal or a company invoice."))],
+    )
+    title = StringField(
+        _l("Invoice title (name of the person or company)"),
+        filters=[strip],
+        validators=[
+            DataRequired(_l("Please enter the name to put on the invoice.")),
+            Length(max=MAX_TITLE, message=_l("At most %(max)d characters.", max=MAX_TITLE)),
+        ],
+    )
+    tax_id = StringField(
+        _l("Tax id (unified social credit code, companies only)"),
+        filters=[strip],
+        validators=[
+            Length(
+                max=40,
+                message=_l(
+                    "This is not a valid unified social credit code (18 characters with a "
+                    "check character)."
+                ),
+            )
+        ],
+        render_kw={"autocapitalize": "characters", "spellcheck": "false", "maxlength": 40},
+    )
+    email = EmailField(
+        _l("Email for the electronic invoice (optional)"),
+        filters=[strip],
+        validators=[
+            Optional(),
+            Length(max=MAX_EMAIL, message=_l("An email address can have at most 254 characters.")),
+            Email(_l("This is not a valid email address.")),
+        ],
     )

@@ -1,5 +1,5 @@
 import segno
-from flask import abort, flash, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user
 from markupsafe import Markup
@@ -9,10 +9,11 @@ from ...extensions import db
 from ...i18n import money
 from ...models import AttemptStatus, OrderStatus, RefundStatus
 from ...models.types import utcnow
-from ...services import accounts, orders, payments, stripe_gateway, vouchers
+from ...services import accounts, invoices, orders, payments, stripe_gateway, vouchers
+from ...services.invoices import InvoiceError
 from ...services.vouchers import VoucherError
 from . import bp
-from .forms import PasswordChangeForm, RefundForm, RefundRequestForm
+from .forms import InvoiceForm, PasswordChangeForm, RefundForm, RefundRequestForm
 
 
 @bp.route("/")
@@ -72,6 +73,7 @@ def order(number: str):
             pass  # Stripe cannot tell just now: the page keeps saying it is being confirmed
         processing = found.status is OrderStatus.PENDING_PAYMENT
     issued = vouchers.owner_vouchers(current_user, found)
+    requested = invoices.invoices_for_order(found)
     return render_template(
         "account/order.html",
         order=found,
@@ -81,6 +83,8 @@ def order(number: str):
         refunds=vouchers.refunds_by_voucher([v.id for v in issued]),
         qr=_qr_codes(issued),
         refund_form=RefundForm(),
+        invoices=requested,
+        invoice_action=invoices.owner_action(found, requested),
     )
 
 
@@ -159,3 +163,58 @@ def refund_voucher(voucher_id: int):
             "error",
         )
     return back
+
+
+@bp.route("/orders/<number>/invoice", methods=["GET", "POST"])
+@login_required
+def invoice(number: str):
+    """Ask the order's shops for an invoice, or change its details while none is issued."""
+    found = orders.owner_order(current_user, number) if number.isdigit() else None
+    if found is None:
+        abort(404)
+    requested = invoices.invoices_for_order(found)
+    back = redirect(url_for("account.order", number=found.number))
+    refused = invoices.refusal(found, requested)
+    if refused is not None:
+        flash(message_for(InvoiceError, refused), "error")
+        return back
+    action = invoices.owner_action(found, requested)
+    form = InvoiceForm()
+    if request.method == "GET" and requested:
+        current = requested[0]
+        form.title_kind.data = current.title_kind.value
+        form.title.data = current.title
+        form.tax_id.data = current.tax_id or ""
+        form.email.data = current.email or ""
+    if form.validate_on_submit():
+        try:
+            with db.session.begin_nested():
+                invoices.request_invoice(
+                    current_user,
+                    found,
+                    title_kind=form.title_kind.data,
+                    title=form.title.data,
+                    tax_id=form.tax_id.data,
+                    email=form.email.data,
+                    now=utcnow(),
+                )
+        except InvoiceError as error:
+            field = getattr(form, error.field, None) if error.field else None
+            if field is not None:
+                field.errors = [*field.errors, message(error)]
+            else:
+                flash(message(error), "error")
+                return back
+        else:
+            if action == "change":
+                flash(_("Your invoice details are changed."), "success")
+            else:
+                flash(
+                    _("Your invoice request is sent; you will be told when it is issued."),
+                    "success",
+                )
+            return back
+    status = 400 if form.errors else 200
+    return render_template(
+        "account/invoice.html", order=found, form=form, invoices=requested, action=action
+    ), status

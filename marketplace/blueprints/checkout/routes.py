@@ -1,7 +1,9 @@
+import segno
 from flask import (
     abort,
     current_app,
     flash,
+    jsonify,
     redirect,
     render_template,
     request,
@@ -11,8 +13,8 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ...error_messages import message
-from ...extensions import csrf
-from ...models import AttemptStatus, OrderStatus
+from ...extensions import csrf, db
+from ...models import AttemptStatus, OrderStatus, PayMethod
 from ...models.types import utcnow
 from ...services import orders, payments, stripe_gateway
 from ...services.orders import OrderError
@@ -41,24 +43,28 @@ def pay_page(number: str):
         AttemptStatus.UNKNOWN,
     ):
         return redirect(url_for("account.order", number=number))
+    form = PayForm(**({"method": last.method.value} if last is not None else {}))  # as last time
     return render_template(
-        "checkout/pay.html", order=order, form=PayForm(), cancel_form=CancelForm(), last=last
+        "checkout/pay.html", order=order, form=form, cancel_form=CancelForm(), last=last
     )
 
 
 @bp.route("/<number>/pay", methods=["POST"])
 @login_required
 def pay(number: str):
-    """Charge the tokenized card: the attempt is saved first, then Stripe is asked."""
+    """Pay with WeChat Pay, Alipay or the tokenized card: the attempt is saved first, then
+    Stripe is asked."""
     order = _own_order(number)
     form = PayForm()
     if not form.validate_on_submit():
-        for error in form.token.errors or [_("The form has expired. Please try again.")]:
+        errors = form.method.errors or form.token.errors
+        for error in errors or [_("The form has expired. Please try again.")]:
             flash(error, "error")
         return redirect(url_for("checkout.pay_page", number=number))
+    method = PayMethod(form.method.data)
     now = utcnow()
     try:
-        attempt = payments.begin_attempt(current_user, order, now)
+        attempt = payments.begin_attempt(current_user, order, now, method)
     except OrderError as error:  # what Stripe said of the previous attempt is kept
         flash(message(error), "error")
         return redirect(url_for("account.order", number=number))
@@ -67,7 +73,11 @@ def pay(number: str):
             _("The payment service is not answering: %(message)s", message=error.message), "error"
         )
         return redirect(url_for("checkout.pay_page", number=number))
-    state = payments.pay_with_card(current_user, attempt, form.token.data)
+    if method is PayMethod.CARD:
+        state = payments.pay_with_card(current_user, attempt, form.token.data)
+    else:
+        back = url_for("checkout.payment_return", number=number, _external=True)
+        state = payments.pay_with_wallet(current_user, attempt, back)
     if attempt.status is AttemptStatus.UNKNOWN:
         flash(
             _(
@@ -80,8 +90,111 @@ def pay(number: str):
     if attempt.status is AttemptStatus.FAILED:
         return redirect(url_for("checkout.pay_page", number=number))
     if state is not None and attempt.status is AttemptStatus.REQUIRES_ACTION:
-        return redirect(url_for("checkout.authenticate", number=number))
+        if method is PayMethod.WECHAT_PAY:
+            return redirect(url_for("checkout.wechat_pay", number=number))
+        if method is PayMethod.ALIPAY:
+            return redirect(url_for("checkout.alipay", number=number))
+        if method is PayMethod.CARD:
+            return redirect(url_for("checkout.authenticate", number=number))
     return redirect(url_for("account.order", number=number))
+
+
+def _waiting_attempt(order, method: PayMethod):
+    """The order's latest attempt if it is a `method` payment waiting for the payer."""
+    attempt = payments.latest_attempt(order)
+    if (
+        order.status is OrderStatus.PENDING_PAYMENT
+        and attempt is not None
+        and attempt.method is method
+        and attempt.status is AttemptStatus.REQUIRES_ACTION
+    ):
+        return attempt
+    return None
+
+
+def _is_phone(user_agent: str) -> bool:
+    return any(word in user_agent for word in ("Mobile", "Android", "iPhone", "iPad"))
+
+
+@bp.route("/<number>/wechat-pay")
+@login_required
+def wechat_pay(number: str):
+    """The WeChat Pay QR code to scan; the page waits for Stripe's word that it was paid.
+    On a phone (which cannot scan its own screen) it also links Stripe's instructions."""
+    order = _own_order(number)
+    attempt = _waiting_attempt(order, PayMethod.WECHAT_PAY)
+    if attempt is None:
+        return redirect(url_for("account.order", number=number))
+    try:
+        state = stripe_gateway.read_intent(attempt.intent_id)
+    except stripe_gateway.GatewayError as error:
+        flash(error.message, "error")
+        return redirect(url_for("account.order", number=number))
+    step = state.next_action
+    if state.status != "requires_action" or step is None or not step.qr_data:
+        return redirect(url_for("checkout.payment_return", number=number))
+    return render_template(
+        "checkout/wechat_pay.html",
+        order=order,
+        qr_image=segno.make(step.qr_data, error="m").png_data_uri(scale=8, border=2),
+        instructions_url=step.instructions_url,
+        phone=_is_phone(request.user_agent.string),
+        cancel_form=CancelForm(),
+    )
+
+
+@bp.route("/<number>/alipay")
+@login_required
+def alipay(number: str):
+    """On to Alipay (through Stripe), for a new payment or one the owner left unfinished.
+    A page that moves on by itself, not a redirect of the pay form: the form may only post
+    to this site (Content-Security-Policy form-action), and that holds for its redirects."""
+    order = _own_order(number)
+    attempt = _waiting_attempt(order, PayMethod.ALIPAY)
+    if attempt is None:
+        return redirect(url_for("account.order", number=number))
+    try:
+        state = stripe_gateway.read_intent(attempt.intent_id)
+    except stripe_gateway.GatewayError as error:
+        flash(error.message, "error")
+        return redirect(url_for("account.order", number=number))
+    if state.status == "requires_action" and state.next_action and state.next_action.redirect_url:
+        return render_template(
+            "checkout/alipay.html", order=order, alipay_url=state.next_action.redirect_url
+        )
+    return redirect(url_for("checkout.payment_return", number=number))
+
+
+@bp.route("/<number>/status")
+@login_required
+def payment_status(number: str):
+    """Where the order's payment stands, for the waiting page (JSON). `check=1` also asks
+    Stripe, for when the webhook is late."""
+    order = _own_order(number)
+    attempt = payments.latest_attempt(order)
+    if (
+        request.args.get("check") == "1"
+        and order.status is OrderStatus.PENDING_PAYMENT
+        and attempt is not None
+        and attempt.intent_id
+        and attempt.status in payments.OPEN
+    ):
+        try:
+            with db.session.begin_nested():
+                payments.sync_attempt(attempt, utcnow())
+        except stripe_gateway.GatewayError:
+            pass  # Stripe cannot tell just now: the page keeps waiting
+    paid = order.status is not OrderStatus.PENDING_PAYMENT
+    failed = attempt is not None and attempt.status in (
+        AttemptStatus.FAILED,
+        AttemptStatus.CANCELED,
+    )
+    return jsonify(
+        order=order.status.value,
+        payment=attempt.status.value if attempt is not None else None,
+        done=paid or failed,
+        next=url_for("account.order" if paid else "checkout.pay_page", number=number),
+    )
 
 
 @bp.route("/<number>/authenticate")
@@ -105,9 +218,13 @@ def authenticate(number: str):
 @bp.route("/<number>/return")
 @login_required
 def payment_return(number: str):
-    """Back from the bank: read the payment's state from Stripe, then show the order."""
+    """Back from the bank or Alipay: read the payment's state from Stripe, then show the
+    order (or the pay page again, with what went wrong)."""
     order = _own_order(number)
     attempt = payments.latest_attempt(order)
+    returned = request.args.get("payment_intent")  # Alipay's return names the intent
+    if returned:
+        attempt = payments.attempt_for_intent(order, returned) or attempt
     if attempt is not None and attempt.intent_id:
         try:
             payments.sync_attempt(attempt, utcnow())
