@@ -7,6 +7,7 @@ Every test ends on the money: captured less refunded at Stripe equals what the a
 
 import html
 import re
+import threading
 from datetime import timedelta
 from urllib.parse import parse_qs, urlsplit
 
@@ -421,3 +422,24 @@ def test_another_owners_wallet_pages_are_404(app, buyer, shops, client, make_use
     other.login("other@example.com")
     for url in ("wechat-pay", "alipay", "status", "return"):
         assert other.get(f"/checkout/{number}/{url}").status_code == 404, url
+
+
+def test_a_qr_code_paid_between_the_read_and_the_cancel_is_taken_not_charged_again(
+    app, buyer, shops, localstripe, stripe_proxy
+):
+    """The owner switches to Alipay just as the phone pays the QR code: the app read the
+    intent as waiting, Stripe then refuses the cancel (it succeeded), and the app takes it."""
+    number, qr_page = started_wechat(app, buyer, shops["listings"]["wash_a"])
+    reading = stripe_proxy.hold(request_to(r"/v1/payment_intents/pi_\w+", method="GET"))
+    switching = threading.Thread(target=lambda: pay_by_wallet(buyer, number, "alipay"))
+    switching.start()
+    assert reading.reached.wait(10)
+    payer_decides(qr_page)  # paid while the app's read ("waiting") is on its way back
+    reading.released.set()
+    switching.join(20)
+    order, vouchers, attempts = order_state(app, number)
+    assert order.status is OrderStatus.PAID and len(vouchers) == 1
+    assert [(a.method, a.status) for a in attempts] == [
+        (PayMethod.WECHAT_PAY, AttemptStatus.SUCCEEDED)
+    ], "no Alipay payment was started"
+    assert assert_money_matches(app, localstripe, number) == (3900, 0)
