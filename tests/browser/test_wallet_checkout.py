@@ -6,11 +6,13 @@ the live app) and moves on. Alipay: the pay page goes to Alipay's (test) page an
 to the order. Each paid order is then refunded, one voucher, to the same wallet."""
 
 import re
+import time
 
 import pytest
 from playwright.sync_api import expect
 
-from marketplace.models import AttemptStatus, OrderStatus, PayMethod
+from marketplace.extensions import db
+from marketplace.models import AttemptStatus, OrderStatus, PayMethod, StripeEvent
 
 from ..payments.helpers import latest_intent, order_state, stripe_get
 from .conftest import CHROMIUM
@@ -38,6 +40,19 @@ def qr_code_text(app, number: str) -> str:
         app.config["STRIPE_API_BASE"], f"/v1/payment_intents/{latest_intent(app, number)}"
     )
     return intent["next_action"]["wechat_pay_display_qr_code"]["data"]
+
+
+def webhook_handled(app, kind: str, seconds: float = 10) -> None:
+    """Wait until the local Stripe server's `kind` webhook has reached the live app. Alipay's
+    return already settled the order; its webhook comes a moment later, and on SQLite a
+    write at the same moment (the refund) would find the database locked."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        with app.app_context():
+            if db.session.scalar(db.select(StripeEvent.id).where(StripeEvent.type == kind)):
+                return
+        time.sleep(0.05)
+    raise AssertionError(f"no {kind} webhook reached the app in {seconds} s")
 
 
 def refund_one(page, base: str, number: str, method_name: str) -> None:
@@ -129,6 +144,7 @@ def test_alipay_redirects_and_comes_back_paid_then_a_refund_to_alipay(
     page.wait_for_url(f"{base}/account/orders/{number}")
     expect(page.locator('[data-order-status="paid"]')).to_be_visible()
     snap("11-paid")
+    webhook_handled(app, "payment_intent.succeeded")
     refund_one(page, base, number, "支付宝")
     order, _, (attempt,) = order_state(app, number)
     assert attempt.method is PayMethod.ALIPAY and order.refunded_fen == order.total_fen
@@ -149,6 +165,7 @@ def test_a_failed_alipay_payment_comes_back_to_try_again(
     expect(page.locator('[data-failed-method="alipay"]')).to_contain_text("支付宝")
     expect(page.locator("input[name=method][value=alipay]")).to_be_checked()
     snap("11-failed")
+    webhook_handled(app, "payment_intent.payment_failed")
     order, vouchers, (attempt,) = order_state(app, number)
     assert order.status is OrderStatus.PENDING_PAYMENT and not vouchers
     assert attempt.status is AttemptStatus.FAILED
