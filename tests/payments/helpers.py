@@ -47,7 +47,7 @@ def stripe_get(base: str, path: str, **params):
 
 
 def events_for(base: str, intent_id: str, kind: str = "payment_intent.succeeded") -> list[dict]:
-    listed = stripe_get(base, "/v1/events", type=kind, limit=100)["data"]
+    listed = stripe_get(base, "/v1/events", type=kind, limit=100000)["data"]  # all, not 100
     return [e for e in listed if e["data"]["object"]["id"] == intent_id]
 
 
