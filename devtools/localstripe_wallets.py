@@ -221,19 +221,29 @@ def _names(intent) -> tuple[str, str]:
     return name, amount
 
 
-async def test_page(request):
-    """The test payment page the QR code or the redirect opens."""
+async def _waiting(request):
+    """The page's intent, checked against its secret: (intent, wallet name, amount, None),
+    or a 409 page in the last place when it no longer waits to be authorized."""
     intent = _intent_for_page(request)
     if await _secret(request) != intent.client_secret:
         raise web.HTTPUnauthorized(text="Unauthorized")
     name, amount = _names(intent)
-    if intent.status != "requires_action":
-        return _page(
-            f"{name} test payment",
-            f'<p id="state" data-status="{intent.status}">This payment is no longer waiting '
-            f"to be authorized: it is {html.escape(intent.status)}.</p>",
-            status=409,
-        )
+    if intent.status == "requires_action":
+        return intent, name, amount, None
+    refusal = _page(
+        f"{name} test payment",
+        f'<p id="state" data-status="{intent.status}">This payment is no longer waiting '
+        f"to be authorized: it is {html.escape(intent.status)}.</p>",
+        status=409,
+    )
+    return intent, name, amount, refusal
+
+
+async def test_page(request):
+    """The test payment page the QR code or the redirect opens."""
+    intent, name, amount, refusal = await _waiting(request)
+    if refusal is not None:
+        return refusal
     secret = html.escape(intent.client_secret)
     buttons = "".join(
         f'<form method="post" action="/_local/wallets/{intent.id}/{action}">'
@@ -252,17 +262,9 @@ async def test_page(request):
 
 async def decide(request):
     """Authorize or fail the payment, send its webhook, and go back (Alipay) or say so."""
-    intent = _intent_for_page(request)
-    if await _secret(request) != intent.client_secret:
-        raise web.HTTPUnauthorized(text="Unauthorized")
-    name, amount = _names(intent)
-    if intent.status != "requires_action":
-        return _page(
-            f"{name} test payment",
-            f'<p id="state" data-status="{intent.status}">This payment is no longer waiting '
-            f"to be authorized: it is {html.escape(intent.status)}.</p>",
-            status=409,
-        )
+    intent, name, amount, refusal = await _waiting(request)
+    if refusal is not None:
+        return refusal
     authorized = request.match_info["action"] == "authorize"
     intent.next_action = None
     if authorized:

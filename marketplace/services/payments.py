@@ -324,6 +324,33 @@ def sync_attempt(attempt: PaymentAttempt, now: datetime) -> None:
         fulfil(attempt, now)
 
 
+def try_sync(attempt: PaymentAttempt, now: datetime) -> bool:
+    """`sync_attempt` for a page that can wait: when Stripe cannot tell just now, nothing
+    changes and False is returned (the page keeps saying the payment is being confirmed)."""
+    try:
+        with db.session.begin_nested():
+            sync_attempt(attempt, now)
+    except stripe_gateway.GatewayError:
+        return False
+    return True
+
+
+def waiting_step(order: Order, method: PayMethod) -> stripe_gateway.NextAction | None:
+    """What the payer does next for the order's latest attempt, if it is a `method`
+    payment still waiting for them (the QR code, the Alipay page); read from Stripe, since
+    that is where it lives. Raises GatewayError when Stripe cannot be asked."""
+    attempt = latest_attempt(order)
+    if (
+        order.status is not OrderStatus.PENDING_PAYMENT
+        or attempt is None
+        or attempt.method is not method
+        or attempt.status is not AttemptStatus.REQUIRES_ACTION
+    ):
+        return None
+    state = stripe_gateway.read_intent(attempt.intent_id)
+    return state.next_action if state.status == "requires_action" else None
+
+
 def fulfil(attempt: PaymentAttempt, now: datetime) -> bool:
     """Mark the order paid by this attempt and issue its vouchers, once. A success that
     lands on an order already expired or cancelled, or already paid by another attempt,

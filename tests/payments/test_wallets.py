@@ -443,3 +443,15 @@ def test_a_qr_code_paid_between_the_read_and_the_cancel_is_taken_not_charged_aga
         (PayMethod.WECHAT_PAY, AttemptStatus.SUCCEEDED)
     ], "no Alipay payment was started"
     assert assert_money_matches(app, localstripe, number) == (3900, 0)
+
+
+def test_the_wallet_pages_in_english(app, buyer, shops, localstripe):
+    buyer.post("/language", data={"lang": "en"})
+    number, _ = started_wechat(app, buyer, shops["listings"]["wash_a"])
+    qr = buyer.get(f"/checkout/{number}/wechat-pay").get_data(as_text=True)
+    assert '<html lang="en">' in qr and "Pay with WeChat Pay" in qr and "I have paid" in qr
+    pay_page = buyer.get(f"/checkout/{number}").get_data(as_text=True)
+    assert "You started paying with WeChat Pay." in pay_page and "Bank card" in pay_page
+    assert to_alipay(buyer, pay_by_wallet(buyer, number, "alipay")).startswith(localstripe)
+    page = buyer.get(f"/checkout/{number}/alipay").get_data(as_text=True)
+    assert "Taking you to Alipay" in page and "Continue to Alipay" in page

@@ -9,7 +9,7 @@ from ...extensions import db
 from ...i18n import money
 from ...models import AttemptStatus, OrderStatus, RefundStatus
 from ...models.types import utcnow
-from ...services import accounts, invoices, orders, payments, stripe_gateway, vouchers
+from ...services import accounts, invoices, orders, payments, vouchers
 from ...services.invoices import InvoiceError
 from ...services.vouchers import VoucherError
 from . import bp
@@ -66,11 +66,7 @@ def order(number: str):
         in (AttemptStatus.PROCESSING, AttemptStatus.SUCCEEDED, AttemptStatus.UNKNOWN)
     )
     if processing and payments.stale(last, utcnow()):
-        try:
-            with db.session.begin_nested():
-                payments.sync_attempt(last, utcnow())
-        except stripe_gateway.GatewayError:
-            pass  # Stripe cannot tell just now: the page keeps saying it is being confirmed
+        payments.try_sync(last, utcnow())
         processing = found.status is OrderStatus.PENDING_PAYMENT
     issued = vouchers.owner_vouchers(current_user, found)
     requested = invoices.invoices_for_order(found)

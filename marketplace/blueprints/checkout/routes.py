@@ -13,7 +13,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ...error_messages import message
-from ...extensions import csrf, db
+from ...extensions import csrf
 from ...models import AttemptStatus, OrderStatus, PayMethod
 from ...models.types import utcnow
 from ...services import orders, payments, stripe_gateway
@@ -99,21 +99,18 @@ def pay(number: str):
     return redirect(url_for("account.order", number=number))
 
 
-def _waiting_attempt(order, method: PayMethod):
-    """The order's latest attempt if it is a `method` payment waiting for the payer."""
-    attempt = payments.latest_attempt(order)
-    if (
-        order.status is OrderStatus.PENDING_PAYMENT
-        and attempt is not None
-        and attempt.method is method
-        and attempt.status is AttemptStatus.REQUIRES_ACTION
-    ):
-        return attempt
-    return None
-
-
 def _is_phone(user_agent: str) -> bool:
     return any(word in user_agent for word in ("Mobile", "Android", "iPhone", "iPad"))
+
+
+def _waiting_step(order, method: PayMethod):
+    """The next step of the order's waiting `method` payment; None (with a message when
+    Stripe could not be asked) when there is none to show."""
+    try:
+        return payments.waiting_step(order, method)
+    except stripe_gateway.GatewayError as error:
+        flash(error.message, "error")
+        return None
 
 
 @bp.route("/<number>/wechat-pay")
@@ -122,16 +119,8 @@ def wechat_pay(number: str):
     """The WeChat Pay QR code to scan; the page waits for Stripe's word that it was paid.
     On a phone (which cannot scan its own screen) it also links Stripe's instructions."""
     order = _own_order(number)
-    attempt = _waiting_attempt(order, PayMethod.WECHAT_PAY)
-    if attempt is None:
-        return redirect(url_for("account.order", number=number))
-    try:
-        state = stripe_gateway.read_intent(attempt.intent_id)
-    except stripe_gateway.GatewayError as error:
-        flash(error.message, "error")
-        return redirect(url_for("account.order", number=number))
-    step = state.next_action
-    if state.status != "requires_action" or step is None or not step.qr_data:
+    step = _waiting_step(order, PayMethod.WECHAT_PAY)
+    if step is None or not step.qr_data:
         return redirect(url_for("checkout.payment_return", number=number))
     return render_template(
         "checkout/wechat_pay.html",
@@ -150,19 +139,10 @@ def alipay(number: str):
     A page that moves on by itself, not a redirect of the pay form: the form may only post
     to this site (Content-Security-Policy form-action), and that holds for its redirects."""
     order = _own_order(number)
-    attempt = _waiting_attempt(order, PayMethod.ALIPAY)
-    if attempt is None:
-        return redirect(url_for("account.order", number=number))
-    try:
-        state = stripe_gateway.read_intent(attempt.intent_id)
-    except stripe_gateway.GatewayError as error:
-        flash(error.message, "error")
-        return redirect(url_for("account.order", number=number))
-    if state.status == "requires_action" and state.next_action and state.next_action.redirect_url:
-        return render_template(
-            "checkout/alipay.html", order=order, alipay_url=state.next_action.redirect_url
-        )
-    return redirect(url_for("checkout.payment_return", number=number))
+    step = _waiting_step(order, PayMethod.ALIPAY)
+    if step is None or not step.redirect_url:
+        return redirect(url_for("checkout.payment_return", number=number))
+    return render_template("checkout/alipay.html", order=order, alipay_url=step.redirect_url)
 
 
 @bp.route("/<number>/status")
@@ -179,11 +159,7 @@ def payment_status(number: str):
         and attempt.intent_id
         and attempt.status in payments.OPEN
     ):
-        try:
-            with db.session.begin_nested():
-                payments.sync_attempt(attempt, utcnow())
-        except stripe_gateway.GatewayError:
-            pass  # Stripe cannot tell just now: the page keeps waiting
+        payments.try_sync(attempt, utcnow())
     paid = order.status is not OrderStatus.PENDING_PAYMENT
     failed = attempt is not None and attempt.status in (
         AttemptStatus.FAILED,
