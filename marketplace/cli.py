@@ -230,14 +230,15 @@ def _external_url(endpoint: str, **values) -> str:
 @reminders_cli.command("send")
 def reminders_send() -> None:
     """Make today's reminders (maintenance due, insurance renewal, annual inspection, vouchers
-    expiring) and email those owners want by email. Run it daily; a second run the same day
-    sends nothing new."""
+    expiring, tomorrow's bookings) and email those owners want by email. Run it daily; a
+    second run the same day sends nothing new."""
     counts = reminders.send_reminders(local_today(), utcnow())
     emailed = notifications.send_pending_emails(utcnow(), _external_url)
     click.echo(
         f"vehicles {counts.vehicles}; maintenance {counts.maintenance_due}, "
         f"insurance {counts.insurance_renewal}, inspection {counts.inspection_due}, "
-        f"vouchers {counts.voucher_expiring}; emails sent {emailed}"
+        f"vouchers {counts.voucher_expiring}, bookings {counts.booking_reminder}; "
+        f"emails sent {emailed}"
     )
 
 

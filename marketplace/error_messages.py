@@ -7,6 +7,7 @@ code of every domain has a message here, translated into every language.
 from flask_babel import lazy_gettext as _l
 
 from .services.accounts import AccountError
+from .services.bookings import BookingError
 from .services.cart import CartError
 from .services.dashboard import LOST_WINDOW_MAX, LOST_WINDOW_MIN, DashboardError
 from .services.errors import DomainError
@@ -263,6 +264,44 @@ MESSAGES: dict[type[DomainError], dict[str, object]] = {
         "email_too_long": _l("An email address can have at most 254 characters."),
         "bad_email": _l("This is not a valid email address."),
         "bad_number": _l("An invoice number has 8 to 20 digits (a fully digital invoice has 20)."),
+    },
+    BookingError: {
+        "not_found": NOT_FOUND,
+        "bad_time": _l("Please choose one of the times shown."),
+        "past": _l("This time has already passed: please choose a later one."),
+        "closed_day": _l("The shop is closed that day: please choose another day."),
+        "not_a_slot": _l(
+            "The shop does not take bookings at that time: choose one of the times shown."
+        ),
+        "too_far": _l("The shop takes bookings up to %(days)s days ahead."),
+        "after_expiry": _l("The voucher expires before that time: please choose an earlier one."),
+        "full": _l("Sorry, that time has just been fully booked: please choose another."),
+        "voucher_redeemed": _l("This voucher has been used, so it cannot be booked."),
+        "voucher_refunded": _l("This voucher has been refunded, so it cannot be booked."),
+        "voucher_expired": _l("This voucher has expired, so it cannot be booked."),
+        "too_late": _l(
+            "It is too late to change or cancel this booking online: please call the shop."
+        ),
+        "all_units_booked": _l("Every unit of this line already has a time."),
+        "order_not_open": _l("This order is no longer waiting for payment."),
+        "illegal_move": _l("This booking has changed in the meantime: please look again."),
+        "not_started": _l("The booked time has not begun yet."),
+        "reason_required": REASON_REQUIRED,
+        "reason_too_long": _l("At most %(max)d characters.", max=200),
+        "bays_range": _l("Between 1 and %(max)s bays."),
+        "days_range": _l("Between 1 and %(max)s days."),
+        "change_range": _l("Between 0 and %(max)s hours."),
+        "slot_range": _l("A slot lasts %(min)s to %(max)s minutes, in steps of %(step)s minutes."),
+        "hours_order": _l("The closing time must be after the opening time."),
+        "closed_past": _l("A closed day cannot be in the past."),
+        "closed_range": _l(
+            "Close at most %(max)s days at a time, the last day not before the first."
+        ),
+        "closed_has_bookings": _l(
+            "There are %(count)s bookings on those days: cancel them first, telling the "
+            "owners why, then close the days."
+        ),
+        "note_too_long": _l("At most %(max)d characters.", max=60),
     },
 }
 

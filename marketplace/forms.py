@@ -1,11 +1,15 @@
 """Pieces shared by the blueprints' forms."""
 
 from collections.abc import Mapping
+from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
 from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
 from wtforms import DecimalField, SelectChoice, StringField, ValidationError
-from wtforms.validators import Length
+from wtforms.validators import DataRequired, Length
+
+from .services.bookings import BookingError
 
 
 def choices(labels: Mapping[str, object], blank: str | None = None) -> list[SelectChoice]:
@@ -53,3 +57,28 @@ class MoneyField(DecimalField):
 
     def set_fen(self, fen: int | None) -> None:
         self.data = None if fen is None else Decimal(fen) / 100
+
+
+class BookingForm(FlaskForm):
+    """A time chosen on a booking page: the start of one of the slots shown (ISO 8601 with
+    its offset), for the owner's voucher or for a line of an unpaid order."""
+
+    starts_at = StringField(validators=[DataRequired(_l("Please choose a time."))])
+
+    def moment(self) -> datetime:
+        """The chosen start, or BookingError("bad_time") (the service checks the rest)."""
+        try:
+            moment = datetime.fromisoformat(self.starts_at.data or "")
+        except ValueError:
+            raise BookingError("bad_time", "starts_at") from None
+        if moment.tzinfo is None:
+            raise BookingError("bad_time", "starts_at")
+        return moment
+
+
+def day_arg(args) -> date | None:
+    """The `day` a booking page was asked to show (YYYY-MM-DD), if it reads as one."""
+    try:
+        return date.fromisoformat(args.get("day", ""))
+    except ValueError:
+        return None

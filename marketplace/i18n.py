@@ -10,7 +10,7 @@ from functools import lru_cache
 from babel import Locale
 from babel.numbers import format_currency, get_currency_precision
 from flask import current_app, session
-from flask_babel import format_decimal, get_locale
+from flask_babel import format_date, format_decimal, format_time, get_locale
 from flask_login import current_user
 
 from .extensions import babel
@@ -61,10 +61,22 @@ def _format_money(fen: int, currency: str, locale: Locale) -> str:
     return format_currency(amount, currency, locale=locale)
 
 
+def appointment(moment) -> str:
+    """A booked time in full: the weekday and date, then the clock ("2026年12月4日星期五 10:00")."""
+    return f"{format_date(moment, 'full')} {format_time(moment, 'short')}"
+
+
+def clock(moment) -> str:
+    """The time of day, in the marketplace's time zone ("10:00")."""
+    return format_time(moment, "short")
+
+
 def init_app(app) -> None:
     babel.init_app(app, locale_selector=_babel_locale, timezone_selector=select_timezone)
     app.jinja_env.filters["money"] = money
     app.jinja_env.filters["number"] = format_decimal
+    app.jinja_env.filters["appointment"] = appointment
+    app.jinja_env.filters["clock"] = clock
     app.jinja_env.globals["LANGUAGE_NAMES"] = LANGUAGE_NAMES
 
     @app.context_processor

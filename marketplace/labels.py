@@ -4,6 +4,7 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 
 from .models import (
+    BookingStatus,
     Category,
     InvoiceStatus,
     InvoiceTitleKind,
@@ -180,6 +181,40 @@ ORDER_EVENT_NAMES = {
     "invoice_requested": _l("Invoice requested"),
     "invoice_request_changed": _l("Invoice details changed"),
     "invoice_issued": _l("Invoice issued by the shop"),
+    "booking_held": _l("Time chosen for the visit"),
+    "booking_made": _l("Visit booked"),
+    "booking_moved": _l("Booking changed"),
+    "booking_cancelled": _l("Booking cancelled"),
+    "booking_cancelled_by_shop": _l("Booking cancelled by the shop"),
+    "booking_released": _l("Booking released"),
+    "booking_arrived": _l("Arrived at the shop"),
+    "booking_no_show": _l("Did not come to the booking"),
+}
+
+BOOKING_STATUS_NAMES = {
+    BookingStatus.HELD: _l("Time chosen (confirmed once paid)"),
+    BookingStatus.BOOKED: _l("Booked"),
+    BookingStatus.ARRIVED: _l("Arrived"),
+    BookingStatus.SERVED: _l("Served"),
+    BookingStatus.NO_SHOW: _l("Did not come"),
+    BookingStatus.CANCELLED: _l("Cancelled"),
+}
+
+WEEKDAY_NAMES = (
+    _l("Monday"),
+    _l("Tuesday"),
+    _l("Wednesday"),
+    _l("Thursday"),
+    _l("Friday"),
+    _l("Saturday"),
+    _l("Sunday"),
+)
+
+BOOKING_RELEASE_NAMES = {
+    "refunded": _l("the voucher was refunded"),
+    "expired": _l("the voucher expired"),
+    "passed": _l("the time passed before the order was paid"),
+    "order_closed": _l("the order closed unpaid"),
 }
 
 INVOICE_STATUS_NAMES = {
@@ -260,6 +295,9 @@ def init_app(app) -> None:
         owner_refund_reason_names=OWNER_REFUND_REASON_NAMES,
         order_event_names=ORDER_EVENT_NAMES,
         invoice_status_names=INVOICE_STATUS_NAMES,
+        booking_status_names=BOOKING_STATUS_NAMES,
+        booking_release_names=BOOKING_RELEASE_NAMES,
+        weekday_names=WEEKDAY_NAMES,
         invoice_title_kind_names=INVOICE_TITLE_KIND_NAMES,
         entry_state_names=ENTRY_STATE_NAMES,
         sort_names=SORT_NAMES,

@@ -7,7 +7,7 @@ from flask_babel import format_date, format_datetime, format_decimal
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from .i18n import money
+from .i18n import appointment, money
 from .labels import ITEM_NAMES
 from .models import Notification, NotificationKind
 
@@ -18,6 +18,8 @@ KIND_NAMES = {
     NotificationKind.VOUCHER_EXPIRING: _l("Vouchers about to expire"),
     NotificationKind.SHOP_MESSAGE: _l("Messages from shops"),
     NotificationKind.INVOICE_ISSUED: _l("Invoices issued"),
+    NotificationKind.BOOKING: _l("Bookings made, changed or cancelled by the shop"),
+    NotificationKind.BOOKING_REMINDER: _l("Booking reminders, the day before"),
 }
 
 
@@ -131,4 +133,54 @@ def describe(n: Notification) -> Text:
             ),
             _("See the order"),
         )
+    if n.kind == NotificationKind.BOOKING:
+        return _booking_text(d)
+    if n.kind == NotificationKind.BOOKING_REMINDER:
+        return Text(
+            _("Tomorrow at %(shop)s", shop=d.get("shop", "")),
+            _(
+                "Your booking for %(title)s is on %(time)s at %(shop)s, %(address)s. If you "
+                "cannot come, change or cancel it, or call %(phone)s.",
+                title=d.get("title", ""),
+                time=_moment(d["starts_at"]),
+                shop=d.get("shop", ""),
+                address=d.get("address", ""),
+                phone=d.get("phone", ""),
+            ),
+            _("See or change the booking"),
+        )
     return Text(n.kind, "", _("Open"))
+
+
+def _moment(value: str) -> str:
+    return appointment(datetime.fromisoformat(value))
+
+
+def _booking_text(d: dict) -> Text:
+    what, title, shop = d.get("what"), d.get("title", ""), d.get("shop", "")
+    when = _moment(d["starts_at"])
+    if what == "cancelled_by_shop":
+        return Text(
+            _("%(shop)s cancelled your booking", shop=shop),
+            _(
+                "Your booking for %(title)s on %(time)s was cancelled by the shop: %(reason)s. "
+                "The voucher is still yours; book another time.",
+                title=title,
+                time=when,
+                reason=d.get("reason", ""),
+            ),
+            _("Book another time"),
+        )
+    if what == "moved":
+        headline = _("Booking changed: %(title)s", title=title)
+    else:
+        headline = _("Booked: %(title)s", title=title)
+    return Text(
+        headline,
+        _(
+            "You are expected at %(shop)s on %(time)s. Show the voucher's code at the counter.",
+            shop=shop,
+            time=when,
+        ),
+        _("See or change the booking"),
+    )

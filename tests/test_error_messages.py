@@ -40,6 +40,10 @@ SAMPLE_DETAILS = dict(
     vehicle="丰田 卡罗拉",
     low=1980,
     high=2027,
+    days=14,
+    min=15,
+    max=480,
+    step=15,
 )
 
 

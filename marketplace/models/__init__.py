@@ -1,6 +1,7 @@
 """The domain models, one module per domain."""
 
 from .audit import AuditEntry
+from .bookings import Booking, BookingSettings, BookingStatus, ClosedDay, OpeningHours
 from .invoices import InvoiceRequest, InvoiceStatus, InvoiceTitleKind
 from .jobs import JobLock
 from .ledger import EntryKind, EntryStatus, LedgerEntry, Payout, PayoutStatus, PayoutTransfer
@@ -41,6 +42,11 @@ from .vehicles import (
 from .vouchers import Voucher, VoucherStatus
 
 __all__ = [
+    "Booking",
+    "BookingSettings",
+    "BookingStatus",
+    "ClosedDay",
+    "OpeningHours",
     "InvoiceRequest",
     "InvoiceStatus",
     "InvoiceTitleKind",

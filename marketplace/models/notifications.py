@@ -21,9 +21,11 @@ class NotificationKind:
     VOUCHER_EXPIRING = "voucher_expiring"
     SHOP_MESSAGE = "shop_message"
     INVOICE_ISSUED = "invoice_issued"
+    BOOKING = "booking"
+    BOOKING_REMINDER = "booking_reminder"
 
     REMINDERS = (MAINTENANCE_DUE, INSURANCE_RENEWAL, INSPECTION_DUE, VOUCHER_EXPIRING)
-    ALL = (*REMINDERS, SHOP_MESSAGE, INVOICE_ISSUED)
+    ALL = (*REMINDERS, SHOP_MESSAGE, INVOICE_ISSUED, BOOKING, BOOKING_REMINDER)
 
 
 class Notification(db.Model):

@@ -23,7 +23,7 @@ from ..models import (
     User,
 )
 from ..models.types import utcnow
-from . import stripe_gateway, vouchers
+from . import bookings, stripe_gateway, vouchers
 from .orders import IllegalTransition, OrderError, move, record_event, release_stock
 
 OPEN = (
@@ -365,6 +365,7 @@ def fulfil(attempt: PaymentAttempt, now: datetime) -> bool:
             _set_status(attempt, attempt.status, fulfilled=True)
             issued = vouchers.issue(order, now)
             record_event(order, "vouchers_issued", count=len(issued))
+            bookings.attach_holds(order, issued, now)
             for line in order.lines:
                 _count_sale(line.listing_id, line.quantity)
             db.session.flush()
@@ -471,6 +472,7 @@ def close(actor: User | None, order: Order, now: datetime, *, expired: bool) -> 
     target = OrderStatus.EXPIRED if expired else OrderStatus.CANCELLED
     move(order, target, "expired" if expired else "cancelled", actor)
     release_stock(order)
+    bookings.release_holds(order, now)
     db.session.flush()
 
 

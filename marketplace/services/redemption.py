@@ -34,7 +34,7 @@ from ..models import (
     VoucherStatus,
 )
 from ..models.vehicles import MAX_ODOMETER_KM
-from . import audit, codes, garage, ledger, reviews
+from . import audit, bookings, codes, garage, ledger, reviews
 from .errors import DomainError, error_codes
 from .orders import move, record_event
 from .shops import staff_membership
@@ -189,6 +189,7 @@ def redeem(
         raise RedemptionError("already_redeemed", voucher) from None
     _note_odometer(redemption, voucher, today)
     _record_services(redemption, voucher, today)
+    bookings.voucher_redeemed(voucher, now)
     ledger.record_service(redemption, voucher, shop, available_at=now + UNDO_WINDOW)
     record_event(
         voucher.order, "voucher_redeemed", staff, voucher=voucher, shop=shop.id, km=odometer_km
@@ -350,6 +351,7 @@ def undo(actor: User, redemption: Redemption, *, reason: str, now: datetime) -> 
     db.session.refresh(voucher)
     order = _lock_order(voucher)
     effect = ledger.take_back(redemption, now)
+    bookings.redemption_undone(voucher, now)
     reviews.withdraw_for_undone_redemption(actor, voucher)
     db.session.execute(delete(ServiceRecord).where(ServiceRecord.redemption_id == redemption.id))
     if order.status is OrderStatus.COMPLETED:

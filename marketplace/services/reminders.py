@@ -17,6 +17,8 @@ from sqlalchemy.orm import joinedload
 
 from ..extensions import db
 from ..models import (
+    Booking,
+    BookingStatus,
     GarageVehicle,
     InsurancePolicy,
     ListingItem,
@@ -32,6 +34,7 @@ from ..models import (
     VoucherStatus,
 )
 from ..models.vehicles import Car
+from ..timeutil import local_midnight
 from . import maintenance as matcher
 from . import maintenance_rules, notifications
 from .errors import DomainError, error_codes
@@ -176,6 +179,7 @@ class Counts:
     insurance_renewal: int = 0
     inspection_due: int = 0
     voucher_expiring: int = 0
+    booking_reminder: int = 0
 
     def as_dict(self) -> dict[str, int]:
         return dict(vars(self))
@@ -247,6 +251,7 @@ def send_reminders(today: date, now: datetime, batch: int = 1000) -> Counts:
         db.session.commit()
         db.session.expunge_all()
     _remind_vouchers(now, counts)
+    _remind_bookings(today, now, counts)
     db.session.commit()
     return counts
 
@@ -476,3 +481,47 @@ def _remind_vouchers(now: datetime, counts: Counts, batch: int = 1000) -> None:
             counts,
         )
         db.session.commit()
+
+
+def _remind_bookings(today: date, now: datetime, counts: Counts) -> None:
+    """Bookings of tomorrow (in the marketplace's time zone), once per booked time: a booking
+    moved to another day is reminded again."""
+    tomorrow = today + timedelta(days=1)
+    due = list(
+        db.session.scalars(
+            select(Booking)
+            .options(joinedload(Booking.owner), joinedload(Booking.line), joinedload(Booking.shop))
+            .where(
+                Booking.status == BookingStatus.BOOKED,
+                Booking.starts_at >= local_midnight(tomorrow),
+                Booking.starts_at < local_midnight(tomorrow + timedelta(days=1)),
+            )
+            .order_by(Booking.id)
+        )
+    )
+    if not due:
+        return
+    channels = notifications.preferences_for({b.owner_id for b in due})
+    _add(
+        [
+            notifications.build(
+                booking.owner,
+                NotificationKind.BOOKING_REMINDER,
+                data={
+                    "booking_id": booking.id,
+                    "title": booking.line.title,
+                    "shop": booking.line.shop_name,
+                    "address": booking.shop.address,
+                    "phone": booking.shop.phone,
+                    "starts_at": booking.starts_at.isoformat(),
+                },
+                link=f"/account/vouchers/{booking.voucher_id}/booking",
+                dedupe_key=f"booking:{booking.id}:{booking.starts_at.isoformat()}",
+                now=now,
+                channels=channels[booking.owner_id][NotificationKind.BOOKING_REMINDER],
+            )
+            for booking in due
+            if booking.owner.is_active
+        ],
+        counts,
+    )

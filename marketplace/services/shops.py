@@ -23,7 +23,7 @@ from ..models import (
     User,
 )
 from ..models.types import utcnow
-from . import audit
+from . import audit, bookings
 from .errors import DomainError, error_codes
 
 LICENCE_RE = re.compile(r"^[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}$")
@@ -239,6 +239,9 @@ def apply_for_shop(
     )
     db.session.add(shop)
     db.session.flush()
+    daily = bookings.parse_daily_hours(opening_hours)
+    if daily is not None:
+        bookings.set_daily_hours(shop, *daily)
     if member is None:
         try:
             with db.session.begin_nested():

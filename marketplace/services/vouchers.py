@@ -19,7 +19,8 @@ from ..models import (
     Voucher,
     VoucherStatus,
 )
-from . import audit, codes, stripe_gateway
+from ..models.types import utcnow
+from . import audit, bookings, codes, stripe_gateway
 from .errors import DomainError, error_codes
 from .orders import move, record_event
 
@@ -175,6 +176,7 @@ def request_refund(
     attempt = _paid_attempt(voucher.order)
     if not _claim(voucher, source, VoucherStatus.REFUND_REQUESTED):
         raise VoucherError(f"status_{voucher.status.value}")
+    bookings.voucher_ended(voucher, "refunded", utcnow())
     refund = Refund(
         order_id=voucher.order_id,
         voucher_id=voucher.id,
@@ -340,6 +342,7 @@ def expire_due(now: datetime, batch: int = 500) -> dict[str, int]:
             if not _claim(voucher, VoucherStatus.ISSUED, VoucherStatus.EXPIRED):
                 continue
             record_event(voucher.order, "voucher_expired", voucher=voucher)
+            bookings.voucher_ended(voucher, "expired", now)
             expired += 1
             if voucher.line.refund_on_expiry:
                 request_refund(None, voucher, reason="expired")

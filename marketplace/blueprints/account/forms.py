@@ -34,6 +34,10 @@ class PasswordChangeForm(FlaskForm):
     )
 
 
+class ButtonForm(FlaskForm):
+    """A button that only needs its CSRF token (cancel a booking)."""
+
+
 class RefundForm(FlaskForm):
     """One button: try a refund Stripe could not make again."""
 

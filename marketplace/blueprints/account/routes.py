@@ -9,7 +9,7 @@ from ...extensions import db
 from ...i18n import money
 from ...models import AttemptStatus, OrderStatus, RefundStatus
 from ...models.types import utcnow
-from ...services import accounts, invoices, orders, payments, vouchers
+from ...services import accounts, bookings, invoices, orders, payments, vouchers
 from ...services.invoices import InvoiceError
 from ...services.vouchers import VoucherError
 from . import bp
@@ -77,6 +77,7 @@ def order(number: str):
         processing=processing,
         vouchers=issued,
         refunds=vouchers.refunds_by_voucher([v.id for v in issued]),
+        booked=bookings.bookings_for_vouchers([v.id for v in issued]),
         qr=_qr_codes(issued),
         refund_form=RefundForm(),
         invoices=requested,
@@ -102,6 +103,7 @@ def voucher_list():
         "account/vouchers.html",
         vouchers=mine,
         refunds=vouchers.refunds_by_voucher([v.id for v in mine]),
+        booked=bookings.bookings_for_vouchers([v.id for v in mine]),
         qr=_qr_codes(mine),
         refund_form=RefundForm(),
     )

@@ -2,4 +2,4 @@ from flask import Blueprint
 
 bp = Blueprint("checkout", __name__)
 
-from . import routes  # noqa: E402, F401
+from . import booking, routes  # noqa: E402, F401

@@ -16,7 +16,7 @@ from ...error_messages import message
 from ...extensions import csrf
 from ...models import AttemptStatus, OrderStatus, PayMethod
 from ...models.types import utcnow
-from ...services import orders, payments, stripe_gateway
+from ...services import bookings, orders, payments, stripe_gateway
 from ...services.orders import OrderError
 from . import bp
 from .forms import CancelForm, PayForm
@@ -45,7 +45,12 @@ def pay_page(number: str):
         return redirect(url_for("account.order", number=number))
     form = PayForm(**({"method": last.method.value} if last is not None else {}))  # as last time
     return render_template(
-        "checkout/pay.html", order=order, form=form, cancel_form=CancelForm(), last=last
+        "checkout/pay.html",
+        order=order,
+        form=form,
+        cancel_form=CancelForm(),
+        last=last,
+        holds=bookings.holds(order),
     )
 
 
