@@ -14,8 +14,9 @@ and the booking is served when the voucher is redeemed. Each change is an order 
 
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from functools import cached_property
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import joinedload
@@ -159,24 +160,39 @@ class Slot:
         return len(self.free_bays)
 
 
-@dataclass
+@dataclass(frozen=True)
+class OpenState:
+    open_now: bool
+    closes_at: datetime | None  # today's closing, when open now
+    opens_at: datetime | None  # the next opening, when closed now
+
+
 class Calendar:
-    """A shop's hours, closed days and bay-taking bookings over some days, read once."""
+    """A shop's hours and closed days from `first` to `last`, and its rules and bay-taking
+    bookings then, each read once and only when asked for."""
 
-    shop: Shop
-    first: date
-    last: date
-    rules: Rules = field(init=False)
-    week: dict[int, tuple[time, time]] = field(init=False)
-    closed: set[date] = field(init=False)
-    bookings: list[Booking] = field(init=False)
-    ignoring: int | None = None
+    def __init__(self, shop: Shop, first: date, last: date, ignoring: int | None = None):
+        self.shop, self.first, self.last, self.ignoring = shop, first, last, ignoring
 
-    def __post_init__(self) -> None:
-        self.rules = rules_of(self.shop)
-        self.week = week_of(self.shop)
-        self.closed = {c.day for c in closed_days(self.shop, self.first, self.last)}
-        self.bookings = list(
+    @cached_property
+    def rules(self) -> Rules:
+        return rules_of(self.shop)
+
+    @cached_property
+    def week(self) -> dict[int, tuple[time, time]]:
+        return week_of(self.shop)
+
+    @cached_property
+    def closed_days(self) -> list[ClosedDay]:
+        return closed_days(self.shop, self.first, self.last)
+
+    @cached_property
+    def closed(self) -> set[date]:
+        return {c.day for c in self.closed_days}
+
+    @cached_property
+    def bookings(self) -> list[Booking]:
+        return list(
             db.session.scalars(
                 select(Booking).where(
                     Booking.shop_id == self.shop.id,
@@ -200,19 +216,52 @@ class Calendar:
         }
         return tuple(bay for bay in range(1, self.rules.bays + 1) if bay not in taken)
 
-    def slots(self, day: date, minutes: int, now: datetime) -> list[Slot]:
-        """The day's slots of this length that start after `now`, with their free bays."""
+    def slots(
+        self, day: date, minutes: int, now: datetime, until: datetime | None = None
+    ) -> list[Slot]:
+        """The day's slots of this length that start after `now` (and end by `until`), with
+        their free bays."""
         hours = self.hours(day)
         if hours is None:
             return []
         opens, closes = at(day, hours[0]), at(day, hours[1])
         length = timedelta(minutes=minutes)
         found, start = [], opens
-        while start + length <= closes:
+        while start + length <= closes and (until is None or start + length <= until):
             if start > now:
                 found.append(Slot(start, start + length, self.free_bays(start, start + length)))
             start += length
         return found
+
+    def days(self, last: date | None = None):
+        day = self.first
+        while day <= min(last or self.last, self.last):
+            yield day
+            day += timedelta(days=1)
+
+    def first_free(
+        self, minutes: int, now: datetime, *, until: datetime | None = None, last=None
+    ) -> Slot | None:
+        """The first slot with a free bay, up to the day `last` (else the calendar's last)."""
+        for day in self.days(last):
+            slot = next((s for s in self.slots(day, minutes, now, until) if s.free), None)
+            if slot is not None:
+                return slot
+        return None
+
+    def open_state(self, now: datetime) -> OpenState:
+        """Whether the shop is open at `now`, until when, or when it opens next (within the
+        calendar's days)."""
+        for day in self.days():
+            hours = self.hours(day)
+            if hours is None:
+                continue
+            opens, closes = at(day, hours[0]), at(day, hours[1])
+            if opens <= now < closes:
+                return OpenState(True, closes, None)
+            if now < opens:
+                return OpenState(False, None, opens)
+        return OpenState(False, None, None)
 
 
 def window(shop: Shop, now: datetime, until: datetime | None = None) -> tuple[date, date]:
@@ -235,10 +284,6 @@ class Choice:
     minutes: int
 
 
-def _fits(slot: Slot, until: datetime | None) -> bool:
-    return until is None or slot.ends_at <= until
-
-
 def choices(
     shop: Shop,
     category: str,
@@ -253,19 +298,11 @@ def choices(
     first, last = window(shop, now, until)
     cal = Calendar(shop, first, max(first, last), ignoring=ignoring.id if ignoring else None)
     minutes = cal.rules.minutes_for(category)
-    days, next_free = [], None
-    d = first
-    while d <= last:
-        if cal.hours(d) is not None:
-            slots = [s for s in cal.slots(d, minutes, now) if _fits(s, until)]
-            if slots:
-                days.append(d)
-                if next_free is None:
-                    next_free = next((s for s in slots if s.free), None)
-        d += timedelta(days=1)
+    days = [d for d in cal.days(last) if cal.slots(d, minutes, now, until)]
+    next_free = cal.first_free(minutes, now, until=until, last=last)
     if day is None or day not in days:
         day = local_day(next_free.starts_at) if next_free else (days[0] if days else None)
-    slots = [s for s in cal.slots(day, minutes, now) if _fits(s, until)] if day else []
+    slots = cal.slots(day, minutes, now, until) if day else []
     return Choice(days, day, slots, next_free, minutes)
 
 
@@ -273,29 +310,10 @@ def next_free_slot(shop: Shop, category: str, now: datetime) -> Slot | None:
     return choices(shop, category, now).next_free
 
 
-@dataclass(frozen=True)
-class OpenState:
-    open_now: bool
-    closes_at: datetime | None  # today's closing, when open now
-    opens_at: datetime | None  # the next opening, when closed now
-
-
 def open_state(shop: Shop, now: datetime, look_ahead_days: int = 14) -> OpenState:
     """Whether the shop is open at `now`, until when, or when it opens next."""
     today = local_day(now)
-    cal_week = week_of(shop)
-    closed = {c.day for c in closed_days(shop, today, today + timedelta(days=look_ahead_days))}
-    for offset in range(look_ahead_days + 1):
-        day = today + timedelta(days=offset)
-        hours = None if day in closed else cal_week.get(day.weekday())
-        if hours is None:
-            continue
-        opens, closes = at(day, hours[0]), at(day, hours[1])
-        if opens <= now < closes:
-            return OpenState(True, closes, None)
-        if now < opens:
-            return OpenState(False, None, opens)
-    return OpenState(False, None, None)
+    return Calendar(shop, today, today + timedelta(days=look_ahead_days)).open_state(now)
 
 
 # --- placing a booking ---------------------------------------------------------------------
@@ -563,6 +581,8 @@ def shop_cancel(actor: User, booking: Booking, reason: str, now: datetime) -> No
 
 def mark_arrived(actor: User, booking: Booking, now: datetime) -> None:
     """The owner has come in (from the booking's day on)."""
+    if booking.status not in (BookingStatus.BOOKED, BookingStatus.NO_SHOW):
+        raise BookingError("illegal_move")
     if local_day(now) < local_day(booking.starts_at):
         raise BookingError("not_started")
     _set(booking, BookingStatus.ARRIVED, now)
@@ -861,7 +881,8 @@ def set_daily_hours(shop: Shop, opens: time, closes: time) -> None:
 
 
 def parse_daily_hours(text: str) -> tuple[time, time] | None:
-    """"08:30-20:00" or "9-18" (also with ～, 至 or full-width digits) as two clock times."""
+    """Daily hours as written, "08:30-20:00" or "9-18" (also with ～, 至 or full-width
+    digits), as two clock times; None when the text does not read as one range."""
     match = DAILY_RE.match(unicodedata.normalize("NFKC", text or ""))
     if not match:
         return None

@@ -16,7 +16,7 @@ from ....extensions import db, limiter
 from ....models import Redemption, Shop
 from ....models.types import utcnow
 from ....security import parse_id
-from ....services import audit, ledger, redemption
+from ....services import audit, bookings, ledger, redemption
 from ....services import shops as shop_service
 from ....services.redemption import RedemptionError
 from ....services.stripe_gateway import GatewayError
@@ -140,6 +140,7 @@ def _voucher_page(voucher, shop: Shop, confirm: RedeemForm, status: int = 200):
         confirm=confirm,
         blocker=blocker,
         last_km=redemption.last_known_km(voucher),
+        booking=bookings.booking_of_voucher_for_desk(voucher),
         blocker_message=message_for(RedemptionError, blocker) if blocker else "",
     ), status
 
@@ -208,6 +209,7 @@ def receipt(redemption_id: int):
         "merchant/redemption/receipt.html",
         redemption=found,
         voucher=found.voucher,
+        booking=bookings.booking_of_voucher_for_desk(found.voucher),
         can_undo=redemption.can_undo(current_user, found, now),
         undo_until=found.redeemed_at + redemption.UNDO_WINDOW,
         form=UndoForm(),
