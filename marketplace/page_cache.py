@@ -30,11 +30,35 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from .i18n import select_locale
-from .models import Chain, Listing, ListingFitment, ListingItem, RatingSummary, Review, Shop
+from .models import (
+    BookingSettings,
+    Chain,
+    ClosedDay,
+    Listing,
+    ListingFitment,
+    ListingItem,
+    OpeningHours,
+    RatingSummary,
+    Review,
+    Shop,
+)
 from .selection import GUEST_KEY
 
 EXTENSION = "page_cache"
-PUBLIC_MODELS = (Listing, ListingItem, ListingFitment, Shop, Chain, Review, RatingSummary)
+PUBLIC_MODELS = (
+    Listing,
+    ListingItem,
+    ListingFitment,
+    Shop,
+    Chain,
+    Review,
+    RatingSummary,
+    OpeningHours,
+    ClosedDay,
+    BookingSettings,
+)
+"""A change to one of these drops the kept pages (bookings themselves do not: the next free
+time on a kept page may be up to PAGE_CACHE_SECONDS old)."""
 _TOKEN_SLOT = "csrf-slot-" + secrets.token_hex(16)  # stands for the visitor's CSRF token
 
 

@@ -5,21 +5,25 @@ The chain names are invented; roads and districts are real, house numbers are no
 
 import random
 import re
+import secrets
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, datetime, time, timedelta
 from functools import lru_cache
 
 from sqlalchemy import column, func, insert, literal, select, table, text
 
 from .extensions import db
 from .models import (
+    Booking,
     Brand,
     Category,
     Chain,
     Listing,
     ListingItem,
     ListingStatus,
+    Order,
+    OrderStatus,
     Role,
     Shop,
     ShopStatus,
@@ -28,10 +32,12 @@ from .models import (
 from .models.listings import SQLITE_FTS
 from .models.shops import DEFAULT_COMMISSION_BPS
 from .models.types import utcnow
-from .services import accounts
+from .services import accounts, orders, redemption, vouchers
+from .services import bookings as booking_service
 from .services import listings as listing_service
 from .services import shops as shop_service
 from .services.listings import ListingDraft
+from .timeutil import local_today
 
 SEED = 2026
 DEMO_PASSWORD = "shop-demo-pass"  # noqa: S105 (the published demo password)
@@ -327,7 +333,7 @@ BRAND_OFFERS = (
     Offer(M, "比亚迪 DM-i 小保养 机油+机滤", 259, 358, OIL, ("phev",), "比亚迪"),
 )
 DESCRIPTIONS = {
-    Category.MAINTENANCE: "含配件及工时费，按厂家规定用量加注；到店前请电话预约，施工约 40 分钟。",
+    Category.MAINTENANCE: "含配件及工时费，按厂家规定用量加注；可在线预约到店，施工约 40 分钟。",
     Category.REPAIR: "到店检测后施工，如需额外配件先报价、经车主同意再更换，不另加收工时费。",
     Category.CLEANING: "专业洗美技师施工，中性清洗剂不伤漆面；节假日高峰请提前预约。",
     Category.TIRES: "含拆装与气门嘴，施工后复检胎压；轮胎类商品以到店实物型号为准。",
@@ -468,8 +474,98 @@ def seed_demo_marketplace(manager: User, admin: User) -> dict[str, int]:
                 listing.sales_count = _sales(rng)
             count += 1
     shop_service.suspend(admin, shops[SUSPENDED_SHOP], SUSPENSION_REASON)
+    _demo_calendars(shops, local_today())
     db.session.flush()
     return {"chains": len(DEMO_CHAINS), "shops": len(shops), "listings": count}
+
+
+# --- opening hours, booking rules and closed days -----------------------------------------
+
+WEEKEND_HOURS = (time(9), time(18))
+SATURDAY_HOURS = (time(9), time(17))
+# each outlet's week (by its index, in turn), from the daily hours it applied with
+WEEK_PATTERNS = ("short_weekend", "daily", "sunday_off", "monday_off", "short_saturday")
+DEMO_BAYS = (3, 2, 4)
+CLEANING_MINUTES = 45  # the car-beauty chain (青禾车美) books washes in longer slots
+NEW_YEAR_NOTE = "元旦休息"
+INSPECTION_DAYS_AHEAD = 9
+INSPECTION_NOTE = "设备年检，暂停营业"
+_WEEKDAYS_ZH = ("周一", "周二", "周三", "周四", "周五", "周六", "周日")
+
+
+def demo_week(pattern: str, daily: tuple[time, time]) -> dict[int, tuple[time, time] | None]:
+    """A week of opening hours (0 = Monday; None: closed) from an outlet's daily hours."""
+    week: dict[int, tuple[time, time] | None] = dict.fromkeys(range(7), daily)
+    if pattern == "short_weekend":
+        week[5] = week[6] = WEEKEND_HOURS
+    elif pattern == "sunday_off":
+        week[6] = None
+    elif pattern == "monday_off":
+        week[0] = None
+    elif pattern == "short_saturday":
+        week[5], week[6] = SATURDAY_HOURS, None
+    return week
+
+
+def week_text(week: dict[int, tuple[time, time] | None]) -> str:
+    """The week in words, as a shop would write it ("周一至周五 08:30-20:00，周六、周日 …")."""
+    runs: list[tuple[list[int], tuple[time, time] | None]] = []
+    for weekday in range(7):
+        if runs and runs[-1][1] == week.get(weekday):
+            runs[-1][0].append(weekday)
+        else:
+            runs.append(([weekday], week.get(weekday)))
+    if len(runs) == 1 and runs[0][1] is not None:
+        opens, closes = runs[0][1]
+        return f"{opens:%H:%M}-{closes:%H:%M}"
+    parts = []
+    for days, hours in runs:
+        if len(days) == 1:
+            names = _WEEKDAYS_ZH[days[0]]
+        elif len(days) == 2:
+            names = f"{_WEEKDAYS_ZH[days[0]]}、{_WEEKDAYS_ZH[days[1]]}"
+        else:
+            names = f"{_WEEKDAYS_ZH[days[0]]}至{_WEEKDAYS_ZH[days[-1]]}"
+        parts.append(f"{names} {hours[0]:%H:%M}-{hours[1]:%H:%M}" if hours else f"{names}休息")
+    return "，".join(parts)
+
+
+def _next_new_year(today: date) -> date:
+    return date(today.year + 1, 1, 1)
+
+
+def _demo_calendars(shops: list[Shop], today: date) -> None:
+    """Vary the outlets' weeks (some close on Sundays or Mondays, some keep shorter weekend
+    hours), give them 2-4 bays, close two chains on New Year's Day and the first outlet for
+    an inspection a few days ahead. Uses no random numbers, so the rest of the demo stays
+    as it was."""
+    for index, shop in enumerate(shops):
+        actor = shop.chain.admin
+        daily = booking_service.parse_daily_hours(shop.opening_hours)
+        if daily is None:
+            continue
+        week = demo_week(WEEK_PATTERNS[index % len(WEEK_PATTERNS)], daily)
+        booking_service.save_week(actor, shop, week)
+        shop.opening_hours = week_text(week)
+        chain_index = DEMO_CHAINS.index(shop.chain.name)
+        booking_service.save_rules(
+            actor,
+            shop,
+            bays=DEMO_BAYS[index % len(DEMO_BAYS)],
+            days_ahead=booking_service.DEFAULT_DAYS_AHEAD,
+            change_hours=booking_service.DEFAULT_CHANGE_HOURS,
+            slot_minutes={str(Category.CLEANING): CLEANING_MINUTES} if chain_index == 2 else {},
+        )
+        if chain_index in (0, 1):
+            new_year = _next_new_year(today)
+            booking_service.add_closed_days(actor, shop, new_year, None, NEW_YEAR_NOTE, today)
+    inspection = today + timedelta(days=INSPECTION_DAYS_AHEAD)
+    if inspection == _next_new_year(today):
+        inspection += timedelta(days=1)
+    first = shops[0]
+    booking_service.add_closed_days(
+        first.chain.admin, first, inspection, None, INSPECTION_NOTE, today
+    )
 
 
 # --- benchmark data ------------------------------------------------------------------------
@@ -686,7 +782,9 @@ DEMO_CUSTOMERS = (
 
 def seed_demo_history(manager: User, now) -> int:
     """A year of made-up visits by a dozen demo customers at the manager's outlet, so its
-    dashboard has something to show; nothing if the outlet has redemptions already."""
+    dashboard has something to show (nothing if the outlet has redemptions already), and
+    today's and tomorrow's bookings, so its day view has some too (see seed_demo_bookings).
+    Returns how many visits were added."""
     from .services.dashboard_demo import seed_shop_history
 
     member = shop_service.staff_membership(manager)
@@ -696,4 +794,141 @@ def seed_demo_history(manager: User, now) -> int:
         _demo_user(f"customer{n:02d}@demo.example.com", name)
         for n, name in enumerate(DEMO_CUSTOMERS, start=1)
     ]
-    return seed_shop_history(member.shop, customers, manager, now)
+    visits = seed_shop_history(member.shop, customers, manager, now)
+    owner = accounts.find_user_by_email(DEMO_OWNER_EMAIL)
+    seed_demo_bookings(member.shop, ([owner] if owner else []) + customers, manager, now)
+    return visits
+
+
+DEMO_OWNER_EMAIL = "owner@demo.example.com"
+DEMO_CARS = (
+    "丰田 卡罗拉 2019款",
+    "大众 朗逸 2020款",
+    "本田 思域 2021款",
+    "日产 轩逸 2019款",
+    "比亚迪 秦PLUS DM-i 2023款",
+    "特斯拉 Model 3 2022款",
+    "别克 英朗 2018款",
+    "吉利 星瑞 2022款",
+)
+
+
+@dataclass(frozen=True)
+class DemoBooking:
+    """A booking of the demo day view: on the day `days` from today, `after` minutes after
+    opening (or the first free time after that), for a package of `category`, by owner
+    number `owner` (0: the demo owner when there is one). A time already over when the seed
+    runs was served, or missed when `no_show`; one under way has the owner arrived."""
+
+    days: int
+    after: int
+    category: Category
+    owner: int
+    no_show: bool = False
+
+
+DEMO_BOOKINGS = (
+    DemoBooking(0, 0, M, 1),
+    DemoBooking(0, 0, C, 2),
+    DemoBooking(0, 0, R, 3),
+    DemoBooking(0, 60, M, 4, no_show=True),
+    DemoBooking(0, 60, C, 5),
+    DemoBooking(0, 150, T, 6),
+    DemoBooking(0, 240, M, 0),
+    DemoBooking(0, 240, C, 7),
+    DemoBooking(0, 300, A, 8),
+    DemoBooking(0, 360, T, 9),
+    DemoBooking(0, 420, M, 10),
+    DemoBooking(1, 0, M, 0),
+    DemoBooking(1, 0, C, 11),
+    DemoBooking(1, 60, R, 12),
+    DemoBooking(1, 120, M, 1),
+    DemoBooking(1, 300, T, 2),
+    DemoBooking(1, 300, C, 3),
+    DemoBooking(1, 420, M, 4),
+)
+"""Three bays busy at opening today, some bookings overlapping, the demo owner at 4 hours
+after opening today and at opening tomorrow."""
+
+
+def _demo_voucher(owner: User, listing: Listing, car: str, paid_at: datetime):
+    """A paid order of one unit of the listing for `owner`; its voucher (unused)."""
+    order = Order(
+        number=orders.new_number(),
+        user_id=owner.id,
+        status=OrderStatus.PAID,
+        currency="CNY",
+        total_fen=listing.price_fen,
+        created_at=paid_at,
+        pay_by=paid_at,
+        paid_at=paid_at,
+    )
+    line = orders.order_line(listing, 1)
+    line.vehicle_label = car
+    order.lines.append(line)
+    db.session.add(order)
+    db.session.flush()
+    (voucher,) = vouchers.issue(order, paid_at)
+    db.session.flush()
+    return voucher
+
+
+def _demo_slot(shop: Shop, category: Category, day: date, after: int, seen: datetime):
+    """The first slot of the day from `after` minutes after opening with a free bay."""
+    choice = booking_service.choices(shop, str(category), seen, day=day)
+    if choice.day != day or not choice.slots:
+        return None
+    target = choice.slots[0].starts_at + timedelta(minutes=after)
+    return next((s for s in choice.slots if s.starts_at >= target and s.free), None)
+
+
+def seed_demo_bookings(shop: Shop, owners: list[User], staff: User, now: datetime) -> int:
+    """Bookings at the outlet today and tomorrow across its bays (DEMO_BOOKINGS), each for a
+    new voucher bought three days ago, booked the day before at noon; the times already over
+    are served (the voucher redeemed by `staff`) or missed. Nothing when the outlet has a
+    booking from today on, or is closed both days. Returns how many were made."""
+    today = booking_service.local_day(now)
+    midnight = booking_service.at(today, time(0))
+    if db.session.scalar(
+        select(Booking.id).where(Booking.shop_id == shop.id, Booking.starts_at >= midnight).limit(1)
+    ):
+        return 0
+    listings = list(
+        db.session.scalars(
+            select(Listing)
+            .where(Listing.shop_id == shop.id, Listing.status == ListingStatus.ACTIVE)
+            .order_by(Listing.id)
+        )
+    )
+    if not listings or not owners:
+        return 0
+    made = 0
+    for n, plan in enumerate(DEMO_BOOKINGS):
+        listing = next((x for x in listings if x.category is plan.category), listings[0])
+        day = today + timedelta(days=plan.days)
+        seen = min(now, booking_service.at(day, time(0)) - timedelta(hours=12))
+        slot = _demo_slot(shop, listing.category, day, plan.after, seen)
+        if slot is None:
+            continue
+        owner = owners[plan.owner % len(owners)]
+        car = DEMO_CARS[(owner.id + n) % len(DEMO_CARS)]
+        voucher = _demo_voucher(owner, listing, car, now - timedelta(days=3))
+        booking = booking_service.book_voucher(owner, voucher, slot.starts_at, seen)
+        if booking.ends_at <= now and plan.no_show:
+            booking_service.mark_no_show(staff, booking, booking.ends_at)
+        elif booking.starts_at <= now:
+            arrived = min(now, booking.starts_at + timedelta(minutes=5))
+            booking_service.mark_arrived(staff, booking, arrived)
+        if booking.ends_at <= now and not plan.no_show:
+            redemption.redeem(
+                staff,
+                shop,
+                voucher.code,
+                request_id=secrets.token_hex(16),
+                odometer_km=None,
+                now=booking.ends_at - timedelta(minutes=5),
+                today=today,
+            )
+        made += 1
+    db.session.flush()
+    return made

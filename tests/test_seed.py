@@ -1,5 +1,6 @@
 """Seed data: the demo marketplace and the benchmark data set."""
 
+from datetime import time, timedelta
 from types import SimpleNamespace
 
 import pytest
@@ -8,8 +9,12 @@ from sqlalchemy.orm import joinedload
 
 from marketplace.extensions import db
 from marketplace.models import (
+    Booking,
+    BookingSettings,
+    BookingStatus,
     Category,
     Chain,
+    ClosedDay,
     Listing,
     ListingFitment,
     ListingItem,
@@ -20,9 +25,18 @@ from marketplace.models import (
     ShopStatus,
     StaffRole,
     User,
+    VoucherStatus,
 )
-from marketplace.seed import bench_search_text, seed_bench, seed_demo_marketplace
-from marketplace.services import accounts
+from marketplace.models.types import utcnow
+from marketplace.seed import (
+    bench_search_text,
+    demo_week,
+    seed_bench,
+    seed_demo_history,
+    seed_demo_marketplace,
+    week_text,
+)
+from marketplace.services import accounts, bookings
 from marketplace.services import listings as listing_service
 from marketplace.services import shops as shop_service
 from marketplace.services.listings import Browse, ListingDraft, browse
@@ -142,6 +156,81 @@ def test_demo_manager_runs_an_approved_shop(app):
         other = accounts.find_user_by_email("manager2@demo.example.com")
         assert other is not None and other.check_password("shop-demo-pass")
         assert _count(ShopStaff) == 4  # each chain's admin manages its first outlet
+
+
+def test_demo_shops_have_varied_weeks_bays_and_closed_days(app):
+    with app.app_context():
+        _seed_demo()
+        weeks = [bookings.week_of(shop) for shop in db.session.scalars(select(Shop))]
+        assert all(weeks), "every demo outlet has its week"
+        assert any(6 not in week for week in weeks), "some close on Sundays"
+        assert any(0 not in week for week in weeks), "some close on Mondays"
+        assert any(5 in week and week[5] != week[0] for week in weeks), "shorter Saturdays"
+        assert any(len(week) == 7 and len(set(week.values())) == 1 for week in weeks)
+        assert set(db.session.scalars(select(BookingSettings.bays))) == {2, 3, 4}
+        closed = list(db.session.scalars(select(ClosedDay)))
+        new_year = [c for c in closed if c.note == "元旦休息"]
+        assert len(new_year) > 5 and {(c.day.month, c.day.day) for c in new_year} == {(1, 1)}
+        assert len(closed) == len(new_year) + 1  # and the first outlet's inspection day
+
+
+def test_week_text_says_the_week_as_a_shop_would():
+    daily = (time(8, 30), time(20))
+    assert week_text(demo_week("daily", daily)) == "08:30-20:00"
+    assert (
+        week_text(demo_week("short_weekend", daily))
+        == "周一至周五 08:30-20:00，周六、周日 09:00-18:00"
+    )
+    assert week_text(demo_week("sunday_off", daily)) == "周一至周六 08:30-20:00，周日休息"
+    assert (
+        week_text(demo_week("short_saturday", daily))
+        == "周一至周五 08:30-20:00，周六 09:00-17:00，周日休息"
+    )
+
+
+def test_demo_bookings_fill_todays_and_tomorrows_bays_once(app):
+    with app.app_context():
+        owner = accounts.register("owner@demo.example.com", "owner-demo-pass", "王车主")
+        manager, _, _ = _seed_demo()
+        now = utcnow()
+        seed_demo_history(manager, now)
+        db.session.commit()
+        shop = shop_service.staff_membership(manager).shop
+        rows = list(db.session.scalars(select(Booking).order_by(Booking.starts_at)))
+        assert len(rows) >= 12 and {b.shop_id for b in rows} == {shop.id}
+        today = bookings.local_day(now)
+        days = {bookings.local_day(b.starts_at) for b in rows}
+        assert days == {today, today + timedelta(days=1)}
+        assert any(b.owner_id == owner.id for b in rows), "the demo owner has bookings"
+        assert len({b.bay for b in rows}) >= 3, "several bays"
+        for b in rows:
+            assert b.line.vehicle_label and b.voucher is not None
+            if b.status is BookingStatus.SERVED:
+                assert b.voucher.status is VoucherStatus.REDEEMED and b.ends_at <= now
+            else:
+                assert b.voucher.status is VoucherStatus.ISSUED
+            if b.status is BookingStatus.BOOKED:
+                assert b.starts_at > now
+            elif b.status is BookingStatus.ARRIVED:
+                assert b.starts_at <= now < b.ends_at
+            else:
+                assert b.status in (BookingStatus.SERVED, BookingStatus.NO_SHOW)
+        for a in rows:  # a bay holds one car at a time
+            assert not any(
+                a.id != b.id
+                and a.bay == b.bay
+                and b.status is not BookingStatus.NO_SHOW
+                and a.status is not BookingStatus.NO_SHOW
+                and a.starts_at < b.ends_at
+                and b.starts_at < a.ends_at
+                for b in rows
+            )
+        tomorrow = bookings.day_view(shop, today + timedelta(days=1))
+        assert tomorrow.count >= 5 and sum(1 for _, rows in tomorrow.bays if rows) >= 2
+
+        assert seed_demo_history(manager, now) == 0
+        db.session.commit()
+        assert _count(Booking) == len(rows)
 
 
 def test_demo_listings_are_searchable(app):

@@ -156,7 +156,7 @@ def test_pages_do_not_aggregate_or_query_per_review(app, owner, client, owners, 
     assert len(review_ids(page)) == 6
     assert len(one_listing) == len(many_listing), many_listing.statements
     assert len(one_shop) == len(many_shop), many_shop.statements
-    assert len(many_listing) <= 8, many_listing.statements
+    assert len(many_listing) <= 12, many_listing.statements  # 4: the shop's hours, bookings
     for statement in many_listing.statements + many_shop.statements:
         assert "sum(" not in statement.lower() and "count(" not in statement.lower(), statement
 

@@ -8,10 +8,11 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
-from ... import page_cache
+from ... import page_cache, shop_hours
 from ...extensions import db
 from ...labels import CATEGORY_NAMES, ITEM_NAMES
 from ...models import Brand, Listing, Series, Shop
+from ...models.types import utcnow
 from ...selection import chosen_city, city_arg, current_vehicle, load_variant
 from ...services import listings as listing_service
 from ...services import shops as shop_service
@@ -183,4 +184,5 @@ def _render_detail(listing_id: int) -> str:
         fit_series=series,
         selected=selected,
         cart_form=AddToCartForm(listing_id=str(listing.id)),
+        hours=shop_hours.for_listing(listing, utcnow()),
     )

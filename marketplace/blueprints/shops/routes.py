@@ -2,12 +2,20 @@ from flask import abort, render_template, request
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
-from ... import page_cache
+from ... import page_cache, shop_hours
 from ...extensions import db
 from ...models import Listing, Shop, ShopStatus
+from ...models.types import utcnow
 from ...security import page_arg
 from ...services import reviews as review_service
 from . import bp
+
+
+@bp.app_template_global("shop_week")
+def shop_week(shop: Shop) -> shop_hours.ShopHours:
+    """The week's hours of a shop, for pages of other blueprints that show them
+    (`{% with hours=shop_week(shop), weekly_only=true %}{% include "shops/_hours.html" %}`)."""
+    return shop_hours.weekly(shop)
 
 
 @bp.route("/<slug>")
@@ -46,6 +54,7 @@ def _render_page(slug: str) -> str:
     return render_template(
         "shops/page.html",
         shop=shop,
+        hours=shop_hours.for_shop(shop, utcnow()),
         listings=listings,
         outlets=outlets,
         review_summary=summary,
