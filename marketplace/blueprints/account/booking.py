@@ -66,7 +66,6 @@ def booking(voucher_id: int):
         return _page(
             voucher, form=form, error=message(error), status=409 if error.code == "full" else 400
         )
-    db.session.commit()
     flash(
         _(
             "Booked: %(time)s at %(shop)s.",
@@ -96,6 +95,5 @@ def cancel_booking(voucher_id: int):
     except BookingError as error:
         flash(message(error), "error")
         return back
-    db.session.commit()
     flash(_("Your booking is cancelled; the voucher is still yours."), "success")
     return back

@@ -70,7 +70,6 @@ def hold_time(number: str, line_id: int):
             abort(404)
         status = 409 if error.code == "full" else 400
         return _page(order, line, form=form, error=message(error), status=status)
-    db.session.commit()
     flash(
         _("%(time)s is kept for you; it is booked once you pay.", time=appointment(held.starts_at)),
         "success",
@@ -91,6 +90,5 @@ def release_time(number: str, booking_id: int):
         except BookingError as error:
             flash(message(error), "error")
         else:
-            db.session.commit()
             flash(_("The time is let go."), "success")
     return redirect(url_for("checkout.pay_page", number=number))
