@@ -807,10 +807,10 @@ DEMO_CARS = (
     "本田 思域 2021款",
     "日产 轩逸 2019款",
     "比亚迪 秦PLUS DM-i 2023款",
-    "特斯拉 Model 3 2022款",
     "别克 英朗 2018款",
     "吉利 星瑞 2022款",
 )
+DEMO_EV = "特斯拉 Model 3 2022款"  # an electric car: washes, tyres and accessories only
 
 
 @dataclass(frozen=True)
@@ -911,7 +911,9 @@ def seed_demo_bookings(shop: Shop, owners: list[User], staff: User, now: datetim
         if slot is None:
             continue
         owner = owners[plan.owner % len(owners)]
-        car = DEMO_CARS[(owner.id + n) % len(DEMO_CARS)]
+        ev_too = listing.category in (Category.CLEANING, Category.TIRES, Category.ACCESSORIES)
+        cars = (*DEMO_CARS, DEMO_EV) if ev_too else DEMO_CARS
+        car = cars[(owner.id + n) % len(cars)]
         voucher = _demo_voucher(owner, listing, car, now - timedelta(days=3))
         booking = booking_service.book_voucher(owner, voucher, slot.starts_at, seen)
         if booking.ends_at <= now and plan.no_show:
