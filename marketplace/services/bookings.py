@@ -721,7 +721,8 @@ class Day:
 
 
 def day_view(shop: Shop, day: date) -> Day:
-    """What the counter sees: the day's bookings per bay with the car and the service."""
+    """What the counter sees: the day's bookings per bay with the car and the service
+    (times held for orders being paid too: they take their bay)."""
     cal = Calendar(shop, day, day)
     rows = list(
         db.session.scalars(
@@ -733,7 +734,6 @@ def day_view(shop: Shop, day: date) -> Day:
             )
             .where(
                 Booking.shop_id == shop.id,
-                Booking.status != BookingStatus.HELD,
                 Booking.starts_at >= at(day, time(0)),
                 Booking.starts_at < at(day + timedelta(days=1), time(0)),
             )
@@ -746,7 +746,8 @@ def day_view(shop: Shop, day: date) -> Day:
         day,
         cal.hours(day),
         [(bay, [b for b in live if b.bay == bay]) for bay in bays],
-        [b for b in rows if b.status is BookingStatus.CANCELLED],
+        # a time let go before its order was paid was never the shop's booking
+        [b for b in rows if b.status is BookingStatus.CANCELLED and b.voucher_id is not None],
     )
 
 

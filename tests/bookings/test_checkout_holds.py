@@ -2,6 +2,7 @@
 
 import re
 from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
@@ -93,3 +94,20 @@ def test_another_owner_cannot_hold_a_time_on_my_order(app, owner, other_owner, p
     assert other_owner.get(url).status_code == 404
     assert other_owner.post(url, data={"starts_at": slot}).status_code == 404
     assert _rows(app) == []
+
+
+def test_the_shop_sees_a_held_time_taking_its_bay(app, owner, manager_a, people):
+    number = add_and_order(owner, people["listings"]["wash_a"])
+    line_id = _line_id(app, number)
+    slot = _free(owner, number, line_id)[0]
+    owner.post(f"/checkout/{number}/lines/{line_id}/booking", data={"starts_at": slot})
+    (held,) = _rows(app)
+    day = held.starts_at.astimezone(ZoneInfo("Asia/Shanghai")).date().isoformat()
+    url = f"/merchant/bookings/shops/{people['a']}?day={day}"
+    html = manager_a.get(url).get_data(as_text=True)
+    item = re.search(rf'data-booking-id="{held.id}" data-booking-status="held".*?</li>', html, re.S)
+    assert item and "/arrived" not in item.group(0) and "/cancel" not in item.group(0)
+    assert manager_a.post(f"/merchant/bookings/{held.id}/arrived").status_code == 404
+    owner.post(f"/checkout/{number}/holds/{held.id}/cancel")
+    html = manager_a.get(url).get_data(as_text=True)
+    assert f'data-booking-id="{held.id}"' not in html  # let go unpaid: never the shop's
