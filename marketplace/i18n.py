@@ -9,7 +9,7 @@ from functools import lru_cache
 
 from babel import Locale
 from babel.numbers import format_currency, get_currency_precision
-from flask import current_app, session
+from flask import current_app, has_request_context, request, session
 from flask_babel import format_date, format_decimal, format_time, get_locale
 from flask_login import current_user
 
@@ -19,14 +19,27 @@ LANGUAGE_NAMES = {"zh_CN": "中文", "en": "English"}
 
 
 def select_locale() -> str:
-    """The visitor's choice in this session, then their account's, then the default."""
+    """The visitor's choice in this session, then their account's, then what their browser
+    prefers (Accept-Language) among our languages, then the default."""
     languages = current_app.config["LANGUAGES"]
     chosen = session.get("lang")
     if chosen in languages:
         return chosen
     if current_user and current_user.is_authenticated and current_user.locale in languages:
         return current_user.locale
-    return current_app.config["BABEL_DEFAULT_LOCALE"]
+    preferred = browser_language(languages) if has_request_context() else None
+    return preferred or current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def browser_language(languages) -> str | None:
+    """The first of the browser's languages, best first, that we speak: "en-GB" is en,
+    "zh-Hans-CN" or "zh-TW" is zh_CN; None when it names none of ours."""
+    by_language = {name.split("_")[0].lower(): name for name in languages}
+    for tag, _quality in request.accept_languages:
+        found = by_language.get(tag.replace("_", "-").split("-")[0].lower())
+        if found:
+            return found
+    return None
 
 
 @lru_cache(maxsize=16)

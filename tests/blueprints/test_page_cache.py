@@ -216,3 +216,11 @@ def test_the_home_page_is_kept_per_remembered_city(app, shops):
     assert shops["listings"]["oil_b"] in in_shanghai
     assert shops["listings"]["wash_a"] not in in_shanghai  # 北京
     assert shops["listings"]["wash_a"] in found(page)
+
+
+def test_kept_pages_follow_the_browser_language(app, shops):
+    english, chinese = app.test_client(), app.test_client()
+    url = listing_url(shops)
+    first = english.get(url, headers={"Accept-Language": "en-US"}).get_data(as_text=True)
+    again = chinese.get(url, headers={"Accept-Language": "zh-CN"}).get_data(as_text=True)
+    assert '<html lang="en">' in first and '<html lang="zh-CN">' in again
