@@ -18,6 +18,7 @@ DIMENSIONS = ("quality", "price_honesty", "no_pressure", "on_time")
 MAX_REVIEW_TEXT = 1000
 MAX_REPLY_TEXT = 1000
 MAX_REASON_TEXT = 500
+MAX_RESUBMISSIONS = 1  # how often the author may change a review a moderator hid
 
 
 class ReviewStatus(enum.StrEnum):
@@ -42,6 +43,10 @@ class Review(db.Model):
         *(_stars_check(name) for name in DIMENSIONS),
         CheckConstraint(f"length(text) <= {MAX_REVIEW_TEXT}", name="text_length"),
         CheckConstraint(f"length(reply_text) <= {MAX_REPLY_TEXT}", name="reply_length"),
+        CheckConstraint(
+            f"resubmit_count >= 0 AND resubmit_count <= {MAX_RESUBMISSIONS}",
+            name="resubmit_count_range",
+        ),
         Index("ix_reviews_shop_status_created", "shop_id", "status", "created_at"),
         Index("ix_reviews_listing_status_created", "listing_id", "status", "created_at"),
         Index("ix_reviews_queued_at", "queued_at"),
@@ -69,6 +74,8 @@ class Review(db.Model):
     decision_reason: Mapped[str] = mapped_column(Text, default="")
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # times the author changed it after a moderator hid it (sent back to the queue)
+    resubmit_count: Mapped[int] = mapped_column(default=0, server_default="0")
     reply_text: Mapped[str] = mapped_column(Text, default="")
     replied_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     reply_edited_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
 
 from flask import current_app
-from sqlalchemy import case, func, select
+from sqlalchemy import case, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
@@ -18,6 +18,7 @@ from ..models.reviews import (
     DIMENSIONS,
     MAX_REASON_TEXT,
     MAX_REPLY_TEXT,
+    MAX_RESUBMISSIONS,
     MAX_REVIEW_TEXT,
     STARS,
     RatingSummary,
@@ -25,7 +26,7 @@ from ..models.reviews import (
     ReviewReport,
     ReviewStatus,
 )
-from . import audit
+from . import audit, review_screening
 from . import shops as shop_service
 from .errors import DomainError, error_codes
 
@@ -41,9 +42,12 @@ TRANSITIONS = {
     (ReviewStatus.PUBLISHED, ReviewStatus.HIDDEN),
     (ReviewStatus.PUBLISHED, ReviewStatus.HELD),  # an edit added a link, a number …
     (ReviewStatus.HIDDEN, ReviewStatus.PUBLISHED),  # an admin reinstates it
+    (ReviewStatus.HIDDEN, ReviewStatus.HELD),  # the author changed it, once: back to the queue
 }
 
-HOLD_REASONS = ("link", "phone", "email", "blocklist")
+# Why a review waits for a moderator: what the text contains (the default rules of
+# review_screening — WeChat ids, QQ numbers, 刷单 wording — and REVIEW_BLOCKLIST's words).
+HOLD_REASONS = ("link", "phone", "email", *review_screening.RULE_CODES, "blocklist")
 # Checked on NFKC-folded text, so full-width ｗｗｗ．ｘｘ．ｃｏｍ and １３８… are caught too.
 LINK_RE = re.compile(
     r"(https?://|www\.|\b[a-z0-9-]+\.(?:com|cn|net|org|info|biz|top|xyz|shop|vip|me|cc|io|co)\b)",
@@ -73,7 +77,7 @@ class ReviewError(DomainError):
         "ReviewCode",
         "not_found not_redeemed refunded too_late already_reviewed edit_window_closed hidden "
         "bad_stars text_too_long reply_required reply_too_long reason_required "
-        "reason_too_long already_reported illegal_transition",
+        "reason_too_long already_reported illegal_transition resubmitted_once",
     )
 
 
@@ -109,7 +113,8 @@ class ReviewDraft:
 
 
 def hold_reasons(text: str, blocklist: tuple[str, ...] | list[str]) -> list[str]:
-    """Why `text` must wait for a moderator: links, phone numbers, emails, blocked words."""
+    """Why `text` must wait for a moderator: links, phone numbers, emails, the default rules
+    (review_screening.DEFAULT_RULES) and the words of `blocklist`, which add to them."""
     folded = unicodedata.normalize("NFKC", text or "").casefold()
     found = []
     if LINK_RE.search(EMAIL_RE.sub(" ", folded)):  # an email's domain is not a link
@@ -118,8 +123,8 @@ def hold_reasons(text: str, blocklist: tuple[str, ...] | list[str]) -> list[str]
         found.append("phone")
     if EMAIL_RE.search(folded):
         found.append("email")
-    words = (unicodedata.normalize("NFKC", w).casefold() for w in blocklist)
-    if any(word and word in folded for word in words):
+    found += review_screening.matched_rules(text)
+    if review_screening.matches_word(text, blocklist):
         found.append("blocklist")
     return found
 
@@ -177,7 +182,18 @@ def review_deadline(voucher: Voucher) -> datetime | None:
 
 
 def can_edit(review: Review, now: datetime) -> bool:
-    return review.status is not ReviewStatus.HIDDEN and now <= review.created_at + EDIT_WINDOW
+    """Within 24 hours of writing, unless a moderator hid it (then see can_resubmit) or it
+    was already changed after being hidden."""
+    return (
+        review.status is not ReviewStatus.HIDDEN
+        and not review.resubmit_count
+        and now <= review.created_at + EDIT_WINDOW
+    )
+
+
+def can_resubmit(review: Review) -> bool:
+    """A moderator hid it and the author has not changed it since: they may, once."""
+    return review.status is ReviewStatus.HIDDEN and review.resubmit_count < MAX_RESUBMISSIONS
 
 
 def write_review(owner: User, voucher: Voucher, draft: ReviewDraft, now: datetime) -> Review:
@@ -236,6 +252,8 @@ def edit_review(owner: User, review: Review, draft: ReviewDraft, now: datetime) 
     """Change a review within 24 hours of writing it; the hold check runs again."""
     if review.owner_id != owner.id:
         raise ReviewError("not_found")
+    if review.resubmit_count:
+        raise ReviewError("resubmitted_once")
     if review.status is ReviewStatus.HIDDEN:
         raise ReviewError("hidden")
     if not can_edit(review, now):
@@ -261,6 +279,57 @@ def edit_review(owner: User, review: Review, draft: ReviewDraft, now: datetime) 
     db.session.flush()
     if counted or review.status is ReviewStatus.PUBLISHED:
         refresh_ratings(review.shop_id, review.listing_id)
+    return review
+
+
+def resubmit_review(owner: User, review: Review, draft: ReviewDraft, now: datetime) -> Review:
+    """Change a review a moderator hid — once, at any time — and send it back to the
+    moderation queue: it is held (even when its text is clean) until a moderator approves or
+    hides it again. The moderator's last reason stays for them to compare."""
+    if review.owner_id != owner.id:
+        raise ReviewError("not_found")
+    if review.resubmit_count >= MAX_RESUBMISSIONS:
+        raise ReviewError("resubmitted_once")
+    if review.status is not ReviewStatus.HIDDEN:  # only a hidden review is resubmitted
+        raise IllegalTransition(review.status, ReviewStatus.HELD)
+    draft = draft.checked()
+    # Claim the one resubmission in the database, so two submits at once cannot both pass.
+    claimed = db.session.execute(
+        update(Review)
+        .where(
+            Review.id == review.id,
+            Review.status == ReviewStatus.HIDDEN,
+            Review.resubmit_count < MAX_RESUBMISSIONS,
+        )
+        .values(resubmit_count=Review.resubmit_count + 1)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    db.session.refresh(review)
+    if not claimed:
+        if review.resubmit_count >= MAX_RESUBMISSIONS:
+            raise ReviewError("resubmitted_once")
+        raise IllegalTransition(review.status, ReviewStatus.HELD)
+    held = hold_reasons(draft.text, _blocklist())
+    _move(review, ReviewStatus.HELD)
+    review.overall = draft.overall
+    review.quality = draft.quality
+    review.price_honesty = draft.price_honesty
+    review.no_pressure = draft.no_pressure
+    review.on_time = draft.on_time
+    review.text = draft.text
+    review.hold_reasons = ",".join(held)
+    review.edited_at = now
+    review.queued_at = now
+    db.session.flush()
+    audit.record(
+        owner,
+        "review.resubmitted",
+        review,
+        status_from=ReviewStatus.HIDDEN.value,
+        status_to=review.status.value,
+        hold_reasons=review.hold_reasons,
+        hidden_for=review.decision_reason,
+    )
     return review
 
 

@@ -30,21 +30,23 @@ from .helpers import make_voucher, review_form, review_ids, reviews, summaries, 
         ("一二三四五，上山打老虎；十一月第二次来，两个人三百元", []),
         ("发邮件到 someone@example.com", ["email"]),
         ("联系 a.b+c@mail.qq.com 或 http://x.cn", ["link", "email"]),
-        ("加微信领券", ["blocklist"]),
-        ("找代刷好评", ["blocklist"]),
+        ("加微信领券", ["contact_invite", "blocklist"]),  # a default rule, and the word too
+        ("找代刷好评", ["fake_review", "blocklist"]),
+        ("同行来捣乱", ["blocklist"]),  # only REVIEW_BLOCKLIST's word
         ("2019-03-15 做的保养，42000 公里，花了 299 元，机油 5W-30。", []),
         ("价格 ¥1,299.00，VIN 后六位 123456", []),
         ("", []),
     ],
 )
 def test_hold_reasons(text, expected):
-    assert hold_reasons(text, ["加微信", "代刷"]) == expected
+    assert hold_reasons(text, ["加微信", "代刷", "同行"]) == expected
 
 
-def test_blocked_words_ignore_case_and_width():
-    assert hold_reasons("加微信", []) == []
-    assert hold_reasons("加ＷＸ了", ["加wx"]) == ["blocklist"]
-    assert hold_reasons("ADD WECHAT", ["add wechat"]) == ["blocklist"]
+def test_blocked_words_ignore_case_width_and_spaces():
+    assert hold_reasons("同行来捣乱", []) == []
+    assert hold_reasons("ＡＢＣ同行了", ["abc同行"]) == ["blocklist"]
+    assert hold_reasons("SPAM WORD", ["spam word"]) == ["blocklist"]
+    assert hold_reasons("同 · 行", ["同行"]) == ["blocklist"]
 
 
 def test_blocklist_is_read_from_the_environment(monkeypatch):

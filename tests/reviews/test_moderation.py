@@ -78,9 +78,8 @@ def test_hide_needs_a_reason_the_author_sees(app, owner, admin, client, owners):
     mine = owner.get("/account/reviews").get_data(as_text=True)
     assert "含有人身攻击" in mine and 'data-review-status="hidden"' in mine
     assert review_ids(client.get(f"/listings/{listing_id}").get_data(as_text=True)) == []
-    assert owner.get(f"/reviews/{review.id}/edit").status_code == 302, "hidden: no editing"
-    assert owner.post(f"/reviews/{review.id}/edit", data={"overall": "5"}).status_code == 302
-    assert reviews(app)[0].overall == 1
+    # hidden: the author may edit and resubmit it once (tests/reviews/test_resubmit.py)
+    assert owner.get(f"/reviews/{review.id}/edit").status_code == 200
 
     # hiding twice is not a move a review can make: a message, nothing changes
     count = len(audit_actions(app))

@@ -14,7 +14,7 @@ from sqlalchemy.orm import joinedload
 from ...error_messages import message, message_for
 from ...extensions import db
 from ...models import Listing, Voucher
-from ...models.reviews import DIMENSIONS, STARS, Review
+from ...models.reviews import DIMENSIONS, STARS, Review, ReviewStatus
 from ...models.types import utcnow
 from ...services import reviews as review_service
 from ...services.reviews import ReviewDraft, ReviewError
@@ -36,6 +36,13 @@ HOLD_REASON_NAMES = {
     "link": _l("a link"),
     "phone": _l("a phone number"),
     "email": _l("an email address"),
+    # the default rules of services/review_screening.py
+    "wechat": _l("a WeChat ID"),
+    "qq": _l("a QQ number"),
+    "contact_invite": _l("a request to add the author on WeChat or QQ"),
+    "cashback": _l("cash back or gifts for a good review"),
+    "fake_review": _l("wording about buying or faking reviews (刷单)"),
+    "recruiting": _l("an invitation to join a group or a part-time job"),
     "blocklist": _l("a blocked word"),
 }
 
@@ -102,8 +109,16 @@ def _draft(form: ReviewForm) -> ReviewDraft:
     )
 
 
-def _saved_message(review: Review) -> None:
-    if review.status.value == "held":
+def _saved_message(review: Review, resubmitted: bool = False) -> None:
+    if resubmitted:
+        flash(
+            _(
+                "Thank you. Your changed review goes back to a moderator, who decides whether "
+                "it is shown."
+            ),
+            "success",
+        )
+    elif review.status.value == "held":
         reasons = format_list(
             [str(HOLD_REASON_NAMES[c]) for c in review.hold_reason_codes], locale=get_locale()
         )
@@ -160,26 +175,39 @@ def write(voucher_id: int):
 @bp.route("/<int:review_id>/edit", methods=["GET", "POST"])
 @login_required
 def edit(review_id: int):
-    """Change one's review within 24 hours."""
+    """Change one's review within 24 hours; or, once, a review a moderator hid, which then
+    goes back to the moderation queue ("edit and resubmit")."""
     review = review_service.owner_review(current_user, review_id)
     if review is None:
         abort(404)
-    if not review_service.can_edit(review, utcnow()):
-        code = "hidden" if review.status.value == "hidden" else "edit_window_closed"
+    resubmit = review.status is ReviewStatus.HIDDEN
+    allowed = (
+        review_service.can_resubmit(review)
+        if resubmit
+        else review_service.can_edit(review, utcnow())
+    )
+    if not allowed:
+        code = "resubmitted_once" if review.resubmit_count else "edit_window_closed"
         flash(message_for(ReviewError, code), "error")
         return redirect(url_for("account.reviews.mine"))
     form = ReviewForm(obj=review)
     if form.validate_on_submit():
+        change = review_service.resubmit_review if resubmit else review_service.edit_review
         try:
             with db.session.begin_nested():
-                review_service.edit_review(current_user, review, _draft(form), utcnow())
+                change(current_user, review, _draft(form), utcnow())
         except ReviewError as error:
+            if error.field is None:  # resubmitted meanwhile, or no longer hidden
+                flash(message(error), "error")
+                return redirect(url_for("account.reviews.mine"))
             form_error(form, error)
         else:
-            _saved_message(review)
+            _saved_message(review, resubmitted=resubmit)
             return redirect(url_for("account.reviews.mine"))
     status = 400 if form.errors else 200
-    return render_template("reviews/form.html", form=form, voucher=None, review=review), status
+    return render_template(
+        "reviews/form.html", form=form, voucher=None, review=review, resubmit=resubmit
+    ), status
 
 
 # --- command line ------------------------------------------------------------------------

@@ -16,4 +16,6 @@ def mine():
         "account/reviews/mine.html",
         reviews=review_service.owner_reviews(current_user),
         now=utcnow(),
+        can_edit=review_service.can_edit,
+        can_resubmit=review_service.can_resubmit,
     )
