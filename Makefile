@@ -1,4 +1,4 @@
-# make run  — the demo on http://127.0.0.1:5000 (bootstraps .venv, migrates, seeds)
+# make run  — the demo on http://127.0.0.1:5000 (bootstraps .venv, migrates, seeds, sends reminders once)
 # make test — the whole suite on SQLite, and on PostgreSQL too when TEST_DATABASE_URL is set
 
 PYTHON ?= python3
@@ -36,6 +36,7 @@ run: bootstrap
 	FLASK_DEBUG=1 $(FLASK) catalog import
 	FLASK_DEBUG=1 $(FLASK) maintenance import-rules
 	FLASK_DEBUG=1 $(FLASK) seed demo
+	FLASK_DEBUG=1 $(FLASK) reminders send
 	$(BIN)/python -m devtools.localstripe_server --port $(STRIPE_PORT) \
 		--store instance/localstripe.pickle \
 		--webhook-url http://$(HOST):$(PORT)/checkout/stripe/webhook \

@@ -68,6 +68,7 @@ def seed_demo() -> None:
         users[role] = user
     made = seed.seed_demo_marketplace(users[Role.SHOP_STAFF], users[Role.ADMIN])
     visits = seed.seed_demo_history(users[Role.SHOP_STAFF], utcnow())
+    seed.seed_demo_garage(users[Role.OWNER], local_today())
     db.session.commit()
     click.echo("Demo accounts (email / password / role):")
     for email, password, _name, role in DEMO_ACCOUNTS:

@@ -25,14 +25,16 @@ from .models import (
     Order,
     OrderStatus,
     Role,
+    Series,
     Shop,
     ShopStatus,
     User,
+    Variant,
 )
 from .models.listings import SQLITE_FTS
 from .models.shops import DEFAULT_COMMISSION_BPS
 from .models.types import utcnow
-from .services import accounts, orders, redemption, vouchers
+from .services import accounts, garage, orders, redemption, reminders, vouchers
 from .services import bookings as booking_service
 from .services import listings as listing_service
 from .services import shops as shop_service
@@ -468,7 +470,8 @@ def seed_demo_marketplace(manager: User, admin: User) -> dict[str, int]:
                 pass  # still being prepared while the shop waits for approval
             elif roll < 0.9:
                 listing_service.set_status(actor, listing, ListingStatus.ACTIVE)
-            elif roll < 0.95:
+            elif roll < 0.95:  # was on sale, then paused (a draft is never paused)
+                listing_service.set_status(actor, listing, ListingStatus.ACTIVE)
                 listing_service.set_status(actor, listing, ListingStatus.PAUSED)
             if listing.status is not ListingStatus.DRAFT and not applied:
                 listing.sales_count = _sales(rng)
@@ -801,6 +804,58 @@ def seed_demo_history(manager: User, now) -> int:
 
 
 DEMO_OWNER_EMAIL = "owner@demo.example.com"
+
+
+def seed_demo_garage(owner: User, today: date) -> bool:
+    """The demo owner's car, so the reminders `make run` sends have something to say: a
+    丰田 卡罗拉 (from the catalog when it is loaded, else described as a car it lacks)
+    registered four years ago, readings a year apart (about 38 km a day), the last oil service
+    10 months and some 12,500 km ago (due), and insurance that ends in a week. Nothing when
+    the owner has a car already. True if it was added."""
+    if garage.vehicles_of(owner):
+        return False
+    registered = today - timedelta(days=4 * 365)
+    variant = db.session.scalar(
+        select(Variant)
+        .join(Series, Series.id == Variant.series_id)
+        .where(
+            Series.name == "卡罗拉",
+            Variant.fuel_type == "petrol",
+            Variant.model_year <= registered.year,
+        )
+        .order_by(Variant.model_year.desc(), Variant.id)
+        .limit(1)
+    )
+    if variant is not None:
+        vehicle = garage.add_vehicle(
+            owner, variant, today=today, plate="京N8D621", registered_on=registered
+        )
+    else:
+        car = garage.describe_unlisted(
+            brand=db.session.scalar(select(Brand).where(Brand.name == "丰田")),
+            brand_name="丰田",
+            series_name="卡罗拉",
+            model_year=registered.year,
+            fuel_type="petrol",
+            transmission="cvt",
+            displacement_cc=1200,
+            today=today,
+        )
+        vehicle = garage.add_unlisted_vehicle(
+            owner, car, today=today, plate="京N8D621", registered_on=registered
+        )
+    garage.add_reading(vehicle, km=46_000, read_on=today - timedelta(days=365), today=today)
+    garage.add_reading(vehicle, km=60_000, read_on=today - timedelta(days=3), today=today)
+    for item in ("engine_oil", "oil_filter"):
+        garage.record_service(
+            vehicle, item=item, done_on=today - timedelta(days=300), km=47_500, today=today
+        )
+    reminders.save_policy(
+        owner, vehicle, insurer="中国人保", expires_on=today + timedelta(days=7), today=today
+    )
+    return True
+
+
 DEMO_CARS = (
     "丰田 卡罗拉 2019款",
     "大众 朗逸 2020款",

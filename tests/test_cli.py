@@ -35,6 +35,42 @@ def test_seed_demo_prints_accounts_and_is_idempotent(app):
         client.post("/auth/logout")
 
 
+def test_make_run_sends_the_demo_reminders_once(app, small_catalog):
+    """`make run` seeds the demo, then runs `reminders send`: the demo owner's notification
+    centre has the car's maintenance and insurance reminders; running it again adds none."""
+    from marketplace.models import GarageVehicle, Notification, NotificationKind
+
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["seed", "demo"]).exit_code == 0
+    first = runner.invoke(args=["reminders", "send"])
+    assert first.exit_code == 0, first.output
+    assert "maintenance 1" in first.output and "insurance 1" in first.output
+
+    def kinds() -> list[str]:
+        with app.app_context():
+            owner = db.session.scalar(select(User).where(User.email == "owner@demo.example.com"))
+            return sorted(
+                db.session.scalars(
+                    select(Notification.kind).where(Notification.user_id == owner.id)
+                )
+            )
+
+    made = kinds()
+    assert NotificationKind.MAINTENANCE_DUE in made and NotificationKind.INSURANCE_RENEWAL in made
+    assert runner.invoke(args=["seed", "demo"]).exit_code == 0
+    second = runner.invoke(args=["reminders", "send"])
+    assert second.exit_code == 0, second.output
+    assert "maintenance 0" in second.output and "insurance 0" in second.output
+    assert kinds() == made, "a second run sends nothing new"
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(GarageVehicle)) == 1
+
+    client = app.test_client()
+    client.login("owner@demo.example.com", "owner-demo-pass")
+    page = client.get("/account/notifications").get_data(as_text=True)
+    assert 'data-kind="maintenance_due"' in page and 'data-kind="insurance_renewal"' in page
+
+
 def test_create_admin_creates_and_promotes(app, make_user):
     runner = app.test_cli_runner()
     result = runner.invoke(

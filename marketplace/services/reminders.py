@@ -6,9 +6,11 @@ a maintenance item is marked per car, item and due point; an insurance reminder 
 expiry and threshold; an inspection reminder per due date and threshold; a voucher once.
 """
 
+import re
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from urllib.parse import urlencode
 
 from flask import current_app
 from sqlalchemy import select
@@ -22,6 +24,7 @@ from ..models import (
     GarageVehicle,
     InsurancePolicy,
     ListingItem,
+    Notification,
     NotificationKind,
     OdometerReading,
     OrderLine,
@@ -384,10 +387,33 @@ def _maintenance_note(vehicle, estimate, items, now, prefs):
             "last_on": estimate.last_on.isoformat(),
             "readings": estimate.readings,
         },
-        link=f"/maintenance/?vehicle={vehicle.id}",
+        link=maintenance_link(vehicle.id, estimate.km),
         now=now,
         channels=prefs[NotificationKind.MAINTENANCE_DUE],
     )
+
+
+def maintenance_link(vehicle_id: int, km: int) -> str:
+    """The matcher's result for the garage car at the odometer the reminder estimated; the
+    result page reads the car, its registration and its service history from the garage."""
+    return "/maintenance/result?" + urlencode({"vehicle": vehicle_id, "km": km})
+
+
+OLD_MAINTENANCE_LINK = re.compile(r"/maintenance/\?vehicle=(\d+)")
+"""What maintenance reminders linked to before they opened the result: the matcher's form."""
+
+
+def link_of(notification: Notification) -> str:
+    """Where a notification leads. Maintenance reminders stored with the old link to the
+    form lead to the result for their car and estimate instead."""
+    old = OLD_MAINTENANCE_LINK.fullmatch(notification.link or "")
+    if (
+        old is not None
+        and notification.kind == NotificationKind.MAINTENANCE_DUE
+        and isinstance((notification.data or {}).get("estimated_km"), int)
+    ):
+        return maintenance_link(int(old.group(1)), notification.data["estimated_km"])
+    return notification.link
 
 
 def _insurance_note(vehicle, policy, today, now, prefs):

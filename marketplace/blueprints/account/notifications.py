@@ -10,7 +10,7 @@ from ...models import Notification, NotificationKind
 from ...models.types import utcnow
 from ...notification_text import KIND_NAMES, describe
 from ...security import parse_id, safe_next_url
-from ...services import notifications
+from ...services import notifications, reminders
 from ...services.notifications import UnsubscribeError
 from . import bp
 from .forms import PreferencesForm
@@ -40,7 +40,8 @@ def notification_go(notification_id: int):
     if found is None or found.user_id != current_user.id:
         abort(404)
     notifications.mark_read(current_user, utcnow(), found.id)
-    return redirect(safe_next_url(found.link) or url_for("account.notification_list"))
+    link = reminders.link_of(found)
+    return redirect(safe_next_url(link) or url_for("account.notification_list"))
 
 
 @bp.route("/notifications/read", methods=["POST"])

@@ -69,8 +69,8 @@ def result():
             _("There is no vehicle %(id)s in the catalog.", id=form.variant.data)
         ]
         valid = False
-    if car is None and vehicle is not None and vehicle.variant_id is None:
-        car = vehicle.car  # a garage car the catalog does not list
+    if car is None and vehicle is not None and form.variant.data is None:
+        car = vehicle.car  # the garage car's own: a reminder's link names only the car
     if car is None and not form.fuel.data and not form.variant.errors:
         form.fuel.errors = [_("Choose a vehicle, or at least its fuel type.")]
         valid = False
