@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import or_, select, update
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import contains_eager, selectinload
 
 from ..extensions import db
 from ..models import (
@@ -263,12 +263,31 @@ def find_orders(text: str, limit: int = 50) -> list[Order]:
         db.session.scalars(
             select(Order)
             .join(User, User.id == Order.user_id)
-            .options(selectinload(Order.lines))
+            .options(contains_eager(Order.user))
             .where(or_(Order.number == number, User.email == text.lower()))
-            .order_by(Order.created_at.desc())
+            .order_by(Order.created_at.desc(), Order.id.desc())
             .limit(limit)
         )
     )
+
+
+RECENT_PAGE_SIZE = 50
+
+
+def recent_orders(page: int = 1, page_size: int = RECENT_PAGE_SIZE) -> tuple[list[Order], bool]:
+    """The admin's list before any search: the newest orders first, a page at a time, with
+    their buyers (one query); and whether there are older ones."""
+    rows = list(
+        db.session.scalars(
+            select(Order)
+            .join(User, User.id == Order.user_id)
+            .options(contains_eager(Order.user))
+            .order_by(Order.created_at.desc(), Order.id.desc())
+            .limit(page_size + 1)
+            .offset((page - 1) * page_size)
+        )
+    )
+    return rows[:page_size], len(rows) > page_size
 
 
 def by_number(number: str) -> Order | None:

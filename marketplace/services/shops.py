@@ -25,8 +25,8 @@ from ..models import (
 from ..models.types import utcnow
 from . import audit, bookings
 from .errors import DomainError, error_codes
+from .uscc import normalise_uscc, uscc_problem, valid_uscc
 
-LICENCE_RE = re.compile(r"^[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}$")
 PHONE_RE = re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$")
 
 # (from, to) moves an admin may make
@@ -43,7 +43,8 @@ class ShopError(DomainError):
 
     Code = error_codes(
         "ShopCode",
-        "bad_licence bad_phone bad_latitude bad_longitude chain_taken already_staff "
+        "licence_length licence_character licence_check bad_phone bad_latitude bad_longitude "
+        "chain_taken already_staff "
         "already_invited cannot_remove_self not_found reason_required illegal_transition",
     )
 
@@ -56,13 +57,9 @@ class IllegalTransition(ShopError):
 
 
 def valid_licence(number: str) -> bool:
-    """A unified social credit code (统一社会信用代码) with a correct check character."""
-    if not LICENCE_RE.match(number):
-        return False
-    alphabet = "0123456789ABCDEFGHJKLMNPQRTUWXY"
-    weights = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
-    total = sum(alphabet.index(c) * w for c, w in zip(number[:17], weights, strict=True))
-    return alphabet[(31 - total % 31) % 31] == number[17]
+    """A business licence number: a unified social credit code (统一社会信用代码) with a
+    correct check character, as typed (spaces, lower case and full-width forgiven)."""
+    return valid_uscc(normalise_uscc(number))
 
 
 def _slug(chain: str, name: str) -> str:
@@ -187,9 +184,10 @@ def apply_for_shop(
 ) -> Shop:
     """File an application for an outlet, under a new chain or one the applicant runs."""
     chain_name = chain_name.strip()
-    licence_number = licence_number.strip().upper()
-    if not valid_licence(licence_number):
-        raise ShopError("bad_licence", "licence_number")
+    licence_number = normalise_uscc(licence_number)
+    problem = uscc_problem(licence_number)
+    if problem is not None:
+        raise ShopError(f"licence_{problem}", "licence_number", length=len(licence_number))
     if not PHONE_RE.match(phone.replace(" ", "")):
         raise ShopError("bad_phone", "phone")
     if not (-90 <= latitude <= 90):

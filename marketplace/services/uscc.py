@@ -30,6 +30,24 @@ def check_character(first17: str) -> str:
     return ALPHABET[(31 - total % 31) % 31]
 
 
+def uscc_problem(code: str) -> str | None:
+    """What is wrong with `code` (already normalised): "length" (not 18 characters),
+    "character" (a character out of the alphabet, or a letter in the region's six digits),
+    "check" (the check character does not match); None when it is a valid code."""
+    if not isinstance(code, str) or len(code) != LENGTH:
+        return "length"
+    if not FORMAT_RE.match(code):
+        return "character"
+    if check_character(code[:17]) != code[17]:
+        return "check"
+    return None
+
+
+def grouped(code: str) -> str:
+    """The code in three groups of six, as easier to read back: 911101 087700 12340G."""
+    return " ".join(code[i : i + 6] for i in range(0, len(code), 6))
+
+
 def valid_uscc(code: str) -> bool:
     """Whether `code` (already normalised) is a well-formed code with the right check
     character."""

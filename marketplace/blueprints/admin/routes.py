@@ -15,8 +15,9 @@ from ...services import shops as shop_service
 from ...services import vouchers as voucher_service
 from ...services.vouchers import VoucherError
 from ..merchant.dashboard.routes import platform_context
-from . import bp
+from . import audit_details, bp
 from .forms import ReasonForm, RefundReasonForm
+from .licence import licence_facts
 
 PAGE_SIZE = 50
 
@@ -25,6 +26,12 @@ PAGE_SIZE = 50
 @role_required(Role.ADMIN)
 def require_admin():
     """Every admin page is a 404 to anyone but an admin."""
+
+
+@bp.context_processor
+def licence_tools() -> dict:
+    """The admin's shop pages show licence numbers checked (admin/_licence.html)."""
+    return {"licence_facts": licence_facts}
 
 
 @bp.route("/")
@@ -62,7 +69,7 @@ def audit_log():
     ).all()
     return render_template(
         "admin/audit.html",
-        entries=entries[:PAGE_SIZE],
+        entries=[audit_details.show(entry) for entry in entries[:PAGE_SIZE]],
         page=page,
         has_next=len(entries) > PAGE_SIZE,
     )
@@ -118,10 +125,16 @@ def shop(shop_id: int):
 
 @bp.route("/orders")
 def orders_lookup():
-    """Find orders by number or by the buyer's email."""
+    """The newest orders, a page at a time; or those found by number or buyer's email."""
     query = request.args.get("q", "")[:254]
-    found = order_service.find_orders(query) if query.strip() else []
-    return render_template("admin/orders.html", query=query, orders=found)
+    page = page_arg(request.args)
+    if query.strip():
+        found, more = order_service.find_orders(query), False
+    else:
+        found, more = order_service.recent_orders(page)
+    return render_template(
+        "admin/orders.html", query=query.strip(), orders=found, page=page, more=more
+    )
 
 
 @bp.route("/orders/<number>")

@@ -95,9 +95,9 @@ class ShopApplicationForm(ShopProfileForm):
     )
     name = required_text(_l("Outlet name"), 60, _l("Please enter the outlet name."))
     city = required_text(_l("City"), 20, _l("Please enter the city."))
-    licence_number = required_text(
+    licence_number = required_text(  # up to 18 characters and any spaces typed between
         _l("Business licence number (unified social credit code)"),
-        18,
+        40,
         _l("Please enter the business licence number."),
     )
 

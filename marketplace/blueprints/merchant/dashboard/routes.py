@@ -65,46 +65,97 @@ def stars(value: float | None) -> str:
     return "—" if value is None else format_decimal(value, "0.0")
 
 
-def _highest(label, value):
-    return _("Highest: %(value)s (%(label)s).", value=value, label=label)
+def _highest(series, labels: list[str], fmt) -> str:
+    """The chart's <desc>: each series' highest period, or that there was nothing."""
+    said = []
+    for s in series:
+        values = [v or 0 for v in s.values]
+        if not values or max(values) <= 0:
+            continue
+        best = max(range(len(values)), key=lambda i: (values[i], -i))
+        value, label = fmt(values[best]), labels[best]
+        if len(series) == 1:
+            said.append(_("Highest: %(value)s (%(label)s).", value=value, label=label))
+        else:
+            said.append(
+                _(
+                    "%(series)s, highest: %(value)s (%(label)s).",
+                    series=s.name,
+                    value=value,
+                    label=label,
+                )
+            )
+    return " ".join(said) or _("Nothing in this period.")
 
 
-def _bar_charts(series, short: list[str], specs) -> dict:
-    """One bar chart per (key, title, attribute, format) over the periods of `series`."""
-    return {
-        key: charts.bar_chart(
-            f"chart-{key}",
-            title,
-            short,
-            [getattr(figures, attribute) for figures in series],
-            fmt=fmt,
-            describe=_highest,
-            empty=_("Nothing in this period."),
-        )
-        for key, title, attribute, fmt in specs
-    }
+def _bars(chart_id: str, title: str, short: list[str], series) -> object:
+    """Counts as bars, side by side when there are two."""
+    return charts.bar_chart(
+        chart_id,
+        title,
+        short,
+        series,
+        fmt=format_decimal,
+        description=_highest(series, short, format_decimal),
+        empty=_("Nothing in this period."),
+    )
+
+
+def _money_lines(chart_id: str, title: str, short: list[str], series, *, area=False) -> object:
+    """Amounts of money as lines, on an axis of whole (or abbreviated) yuan."""
+    return charts.line_chart(
+        chart_id,
+        title,
+        short,
+        series,
+        fmt=money,
+        tick_fmt=charts.money_tick,
+        minimum_step=100,
+        area=area,
+        description=_highest(series, short, money),
+        empty=_("Nothing in this period."),
+    )
+
+
+def _column(series, attribute: str) -> list:
+    return [getattr(figures, attribute) for figures in series]
 
 
 def _shop_charts(data: service.ShopDashboard, short: list[str]) -> dict:
     month_labels = [format_date(p.bucket.start_day, "yy-MM") for p in data.ratings]
     return {
-        **_bar_charts(
-            data.series,
+        "visits": _bars(
+            "chart-visits",
+            _("Redemptions and customers"),
             short,
             [
-                ("redemptions", _("Redemptions"), "redemptions", str),
-                ("revenue", _("Revenue"), "revenue_fen", money),
-                ("customers", _("Customers"), "customers", str),
+                charts.Series("redemptions", _("Redemptions"), _column(data.series, "redemptions")),
+                charts.Series("customers", _("Customers"), _column(data.series, "customers")),
             ],
+        ),
+        "revenue": _money_lines(
+            "chart-revenue",
+            _("Revenue"),
+            short,
+            [
+                charts.Series(
+                    "revenue", _("Revenue"), _column(data.series, "revenue_fen"), tone="green"
+                )
+            ],
+            area=True,
         ),
         "rating": charts.line_chart(
             "chart-rating",
             _("Average rating by month"),
             month_labels,
-            [p.average for p in data.ratings],
-            low=1,
-            high=5,
+            [
+                charts.Series(
+                    "rating", _("Average stars"), [p.average for p in data.ratings], tone="red"
+                )
+            ],
+            ticks=[1, 2, 3, 4, 5],
             fmt=stars,
+            tick_fmt=format_decimal,
             description=_(
                 "%(count)s published reviews in 12 months, average %(average)s stars.",
                 count=data.rating_reviews,
@@ -112,6 +163,7 @@ def _shop_charts(data: service.ShopDashboard, short: list[str]) -> dict:
             )
             if data.rating_reviews
             else _("No published reviews in the last 12 months."),
+            empty=_("No published reviews in the last 12 months."),
         ),
     }
 
@@ -250,14 +302,31 @@ def platform_context() -> dict:
         "grains": GRAIN_NAMES,
         "heading": GRAIN_HEADINGS[grain],
         "labels": full,
-        "charts": _bar_charts(
-            data.series,
-            short,
-            [
-                ("gmv", _("GMV"), "gmv_fen", money),
-                ("orders", _("Paid orders"), "orders", str),
-                ("redemptions", _("Redemptions"), "redemptions", str),
-                ("refunds", _("Refunds"), "refunds_fen", money),
-            ],
-        ),
+        "charts": {
+            "money": _money_lines(
+                "chart-money",
+                _("GMV and refunds"),
+                short,
+                [
+                    charts.Series("gmv", _("GMV"), _column(data.series, "gmv_fen"), tone="green"),
+                    charts.Series(
+                        "refunds", _("Refunds"), _column(data.series, "refunds_fen"), tone="red"
+                    ),
+                ],
+            ),
+            "activity": _bars(
+                "chart-activity",
+                _("Paid orders and redemptions"),
+                short,
+                [
+                    charts.Series("orders", _("Paid orders"), _column(data.series, "orders")),
+                    charts.Series(
+                        "redemptions",
+                        _("Redemptions"),
+                        _column(data.series, "redemptions"),
+                        tone="amber",
+                    ),
+                ],
+            ),
+        },
     }
