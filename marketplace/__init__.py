@@ -30,7 +30,16 @@ def create_app(config: object | None = None) -> Flask:
         hops = app.config["PROXY_FIX_X_FOR"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
-    from . import fitment_text, i18n, labels, page_cache, security, selection, unit_of_work
+    from . import (
+        console_nav,
+        fitment_text,
+        i18n,
+        labels,
+        page_cache,
+        security,
+        selection,
+        unit_of_work,
+    )
     from .extensions import csrf, db, limiter, login_manager, migrate
 
     db.init_app(app)
@@ -44,6 +53,7 @@ def create_app(config: object | None = None) -> Flask:
     security.init_app(app)
     selection.init_app(app)
     page_cache.init_app(app)
+    console_nav.init_app(app)
     unit_of_work.init_app(app)
 
     from . import auth_loader  # noqa: F401  (registers the user loader)

@@ -46,9 +46,17 @@ def table_column(page: str, column: str) -> list[int]:
     return [int(v) for v in re.findall(rf'data-col="{column}" data-value="(-?\d+)"', body)]
 
 
-def chart_values(page: str, chart_id: str) -> list[int]:
+def chart_values(page: str, chart_id: str, series: str) -> list[int]:
+    """The values one series of a chart is drawn from (its bars or its line's points)."""
     svg = re.search(rf'<svg class="chart" id="{chart_id}".*?</svg>', page, re.S).group(0)
-    return [int(v) for v in re.findall(r'<rect class="chart-bar"[^>]*data-value="(-?\d+)"', svg)]
+    return [
+        int(v)
+        for v in re.findall(
+            rf'<(?:rect|circle) class="chart-(?:bar|point)[^"]*"[^>]*'
+            rf'data-series="{series}" data-value="(-?\d+)"',
+            svg,
+        )
+    ]
 
 
 def test_shop_dashboard_figures_charts_and_table_agree(app, visits):
@@ -65,15 +73,15 @@ def test_shop_dashboard_figures_charts_and_table_agree(app, visits):
     assert figure(html, "customer-base") == 3
     assert figure(html, "lost") == 1  # o4
     # the charts are inline SVG images with a title, scaling by their viewBox
-    for chart in ("chart-redemptions", "chart-revenue", "chart-customers", "chart-rating"):
+    for chart in ("chart-visits", "chart-revenue", "chart-rating"):
         svg = re.search(rf'<svg class="chart" id="{chart}"[^>]*>', html).group(0)
-        assert 'role="img"' in svg and 'viewBox="0 0 400 200"' in svg
+        assert 'role="img"' in svg and 'viewBox="0 0 360 ' in svg
         assert f'<title id="{chart}-title">' in html
     assert "<script" not in html.split("<main", 1)[-1].split("</main>")[0]
-    # the table holds the very numbers the bars are drawn from, day by day
-    assert chart_values(html, "chart-redemptions") == table_column(html, "redemptions")
-    assert chart_values(html, "chart-revenue") == table_column(html, "revenue")
-    assert chart_values(html, "chart-customers") == table_column(html, "customers")
+    # the table holds the very numbers the bars and lines are drawn from, day by day
+    assert chart_values(html, "chart-visits", "redemptions") == table_column(html, "redemptions")
+    assert chart_values(html, "chart-revenue", "revenue") == table_column(html, "revenue")
+    assert chart_values(html, "chart-visits", "customers") == table_column(html, "customers")
     assert table_column(html, "redemptions")[-2:] == [1, 1]  # yesterday, today
     assert len(table_column(html, "redemptions")) == 30
     assert sum(table_column(html, "revenue")) == 53800
@@ -113,7 +121,8 @@ def test_who_may_see_the_dashboards(app, visits, make_user):
     manager = signed_in(app, MANAGER)
     assert manager.get("/merchant/shops/99999/dashboard").status_code == 404
     assert manager.get(f"/merchant/shops/{visits['b']}/dashboard").status_code == 404
-    assert manager.get(f"/merchant/shops/{shop}").get_data(as_text=True).count(urls[0]) == 1
+    shop_page = manager.get(f"/merchant/shops/{shop}").get_data(as_text=True)
+    assert shop_page.split('<main id="main"')[1].count(urls[0]) == 1  # the header links too
 
 
 @pytest.mark.parametrize("value", ["0", "24", "", "abc", "2", "13", "-6"])
@@ -288,8 +297,9 @@ def test_admin_dashboard_table_matches_its_charts(app, visits):
     assert figure(html, "orders") == 3
     assert figure(html, "gmv") == 3900 + 49900 + 3900
     assert figure(html, "redemptions") == 2
-    for chart, column in (("chart-gmv", "gmv"), ("chart-orders", "orders")):
-        assert chart_values(html, chart) == table_column(html, column)
+    for chart, column in (("chart-money", "gmv"), ("chart-activity", "orders")):
+        assert chart_values(html, chart, column) == table_column(html, column)
+    assert chart_values(html, "chart-activity", "redemptions") == table_column(html, "redemptions")
     assert 'data-status="approved"' in html
     assert "平台数据看板" in signed_in(app, "admin@example.com").get("/admin/").get_data(
         as_text=True

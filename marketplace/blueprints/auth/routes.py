@@ -2,6 +2,7 @@ from flask import current_app, flash, redirect, render_template, request, url_fo
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
+from ...console_nav import landing_for
 from ...error_messages import message
 from ...extensions import db, limiter
 from ...security import landing_url
@@ -15,8 +16,10 @@ def _auth_limit() -> str:
 
 
 def _after_sign_in(user, remember: bool, next_url: str | None):
+    """Back to the page that asked for sign-in (a safe `next`), else the person's own first
+    page: /admin/ for admins, the redeem desk for shop staff, home for owners."""
     login_user(user, remember=remember)
-    return redirect(landing_url(next_url) or url_for("main.index"))
+    return redirect(landing_url(next_url) or landing_for(user))
 
 
 @bp.route("/register", methods=["GET", "POST"])
@@ -45,7 +48,7 @@ def register():
 def login():
     """Sign in with email and password."""
     if current_user.is_authenticated:
-        return redirect(url_for("main.index"))
+        return redirect(landing_url(request.args.get("next")) or landing_for(current_user))
     form = LoginForm(next=request.args.get("next"))
     if form.validate_on_submit():
         user = accounts.authenticate(form.email.data, form.password.data)

@@ -22,6 +22,8 @@ from ..cart.forms import AddToCartForm
 from . import bp
 
 MAX_PAGE = 500
+# the filters folded in the search page's panel; its summary counts those chosen
+FILTER_ARGS = ("category", "city", "district", "price_min", "price_max", "min_rating", "lat")
 
 
 def _yuan(raw: str | None, label: str, notes: list[str]) -> int | None:
@@ -142,6 +144,7 @@ def _render_index() -> str:
         notes=notes,
         cities=listing_service.cities(),
         selected=current_vehicle(),
+        filter_count=sum(1 for name in FILTER_ARGS if request.args.get(name, "").strip()),
         all_url="?" + urlencode([*((k, v) for k, v in kept if k != "fits"), ("fits", "0")]),
     )
 
