@@ -89,8 +89,17 @@ MESSAGES: dict[type[DomainError], dict[str, object]] = {
         ),
     },
     ShopError: {
-        "bad_licence": _l(
-            "This is not a valid unified social credit code (18 characters with a check character)."
+        "licence_length": _l(
+            "A business licence number (unified social credit code) has 18 characters; this "
+            "one has %(length)s. Copy it from the licence, all 18 characters."
+        ),
+        "licence_character": _l(
+            "A business licence number has only digits and capital letters (never I, O, S, V "
+            "or Z), and digits in places 3 to 8: please check what you typed."
+        ),
+        "licence_check": _l(
+            "This business licence number has a typo: its last character (the check "
+            "character) does not match the others. Please compare it with the licence."
         ),
         "bad_phone": _l(
             "Please enter a mobile number (11 digits) or a landline such as 010-12345678."
@@ -108,6 +117,7 @@ MESSAGES: dict[type[DomainError], dict[str, object]] = {
         "illegal_transition": _l("That decision is not possible for a shop in this state."),
     },
     ListingError: {
+        "status_move": _l("A draft can be published; a published listing can be paused."),
         "title_required": _l("Please enter a title."),
         "bad_category": _l("Please choose a category."),
         "price_range": _l("The price must be between ¥0 and ¥1,000,000."),
@@ -137,6 +147,10 @@ MESSAGES: dict[type[DomainError], dict[str, object]] = {
         "reason_too_long": _l("At most %(max)d characters.", max=500),
         "already_reported": _l("This review has already been reported."),
         "illegal_transition": _l("That decision is not possible for a review in this state."),
+        "resubmitted_once": _l(
+            "You already changed this review once after a moderator hid it, so it cannot be "
+            "changed again."
+        ),
     },
     DashboardError: {
         "window_range": _l(

@@ -79,6 +79,17 @@ def appointment(moment) -> str:
     return f"{format_date(moment, 'full')} {format_time(moment, 'short')}"
 
 
+def when(moment) -> str:
+    """A moment on a page, in the reader's long form ("2026年12月3日 00:56"); tables keep
+    Babel's short form (`datetimeformat('short')`)."""
+    return f"{format_date(moment, 'long')} {format_time(moment, 'short')}"
+
+
+def longdate(day) -> str:
+    """A day on a page, in the reader's long form ("2026年12月3日", "December 3, 2026")."""
+    return format_date(day, "long")
+
+
 def clock(moment) -> str:
     """The time of day, in the marketplace's time zone ("10:00")."""
     return format_time(moment, "short")
@@ -90,6 +101,8 @@ def init_app(app) -> None:
     app.jinja_env.filters["number"] = format_decimal
     app.jinja_env.filters["appointment"] = appointment
     app.jinja_env.filters["clock"] = clock
+    app.jinja_env.filters["when"] = when
+    app.jinja_env.filters["longdate"] = longdate
     app.jinja_env.globals["LANGUAGE_NAMES"] = LANGUAGE_NAMES
 
     @app.context_processor

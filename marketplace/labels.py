@@ -18,6 +18,7 @@ from .models import (
     StaffRole,
     VoucherStatus,
 )
+from .models.listings import STATUS_MOVES
 from .powertrain import Aspiration, FuelType, Transmission
 from .services.listings import Sort
 from .services.maintenance import Condition, Item, MatchStatus
@@ -256,6 +257,143 @@ SORT_NAMES = {
 }
 
 
+# Every action the code records in the audit log (`audit.record(...)`); a test reads the
+# source for them, so a new action without a name here fails it.
+AUDIT_ACTION_NAMES = {
+    "user.registered": _l("Account created"),
+    "user.signed_in": _l("Signed in"),
+    "user.password_changed": _l("Password changed"),
+    "user.made_admin": _l("Made an admin"),
+    "shop.applied": _l("Applied for a shop"),
+    "shop.approved": _l("Shop approved"),
+    "shop.rejected": _l("Shop application rejected"),
+    "shop.suspended": _l("Shop suspended"),
+    "shop.reinstated": _l("Shop reinstated"),
+    "shop.profile_updated": _l("Shop details changed"),
+    "shop.staff_invited": _l("Staff member invited"),
+    "shop.staff_joined": _l("Staff member joined"),
+    "shop.staff_removed": _l("Staff member removed"),
+    "shop.payout_account": _l("Payout account created"),
+    "shop.lost_window": _l("Lost-customer window changed"),
+    "shop.winback_message": _l("Win-back message sent"),
+    "shop.booking_rules": _l("Booking rules changed"),
+    "shop.opening_hours": _l("Bookable opening hours changed"),
+    "listing.created": _l("Listing created"),
+    "listing.updated": _l("Listing changed"),
+    "listing.status": _l("Listing put on sale, paused or back to draft"),
+    "voucher.redeem": _l("Voucher redeemed"),
+    "voucher.redeem_undo": _l("Redemption undone"),
+    "voucher.wrong_code": _l("Wrong voucher code typed"),
+    "voucher.refund": _l("Voucher refunded by an admin"),
+    "payout.paid": _l("Payout paid"),
+    "review.reported": _l("Review reported by the shop"),
+    "review.approved": _l("Review approved by a moderator"),
+    "review.hidden": _l("Review hidden by a moderator"),
+    "review.withdrawn": _l("Review withdrawn"),
+    "review.resubmitted": _l("Hidden review changed and sent back to moderation"),
+    "review.replied": _l("Shop replied to a review"),
+    "review.reply_edited": _l("Shop changed its reply to a review"),
+    "garage.vehicle_added": _l("Car added to a garage"),
+    "garage.vehicle_removed": _l("Car removed from a garage"),
+}
+
+# The details an audit entry records, by key; `action:key` names a key one action uses in
+# its own sense. A key not named here is shown as it is.
+AUDIT_FIELD_NAMES = {
+    "role": _l("Role"),
+    "reason": _l("Reason"),
+    "amount_fen": _l("Amount"),
+    "account": _l("Payout account"),
+    "shop_id": _l("Shop"),
+    "chain": _l("Chain brand"),
+    "email": _l("Email"),
+    "user_id": _l("User"),
+    "owner_id": _l("Car owner"),
+    "voucher_id": _l("Voucher"),
+    "redemption_id": _l("Redemption"),
+    "report_id": _l("Report"),
+    "notification_id": _l("Notification"),
+    "request_id": _l("Request"),
+    "status": _l("Status"),
+    "status_from": _l("Status before"),
+    "status_to": _l("Status after"),
+    "text": _l("Message"),
+    "before": _l("Before"),
+    "after": _l("After"),
+    "variant_id": _l("Catalogue car"),
+    "unlisted": _l("Car not in the catalogue"),
+    "vehicle_id": _l("Car"),
+    "bays": _l("Service bays"),
+    "days_ahead": _l("Bookings taken up to (days ahead)"),
+    "week": _l("Opening hours"),
+    "km": _l("Odometer"),
+    "ledger": _l("Shop's earnings"),
+    "code": _l("Code typed"),
+    "hold_reasons": _l("Held for"),
+    "hidden_for": _l("Why it had been hidden"),
+    "shop.lost_window:before": _l("Months before"),
+    "shop.lost_window:after": _l("Months after"),
+    "voucher.wrong_code:reason": _l("What was wrong"),
+    "voucher.refund:reason": _l("Reason"),
+}
+
+# What an audit entry is about, by model name.
+AUDIT_OBJECT_NAMES = {
+    "User": _l("User"),
+    "Shop": _l("Shop"),
+    "Listing": _l("Listing"),
+    "Voucher": _l("Voucher"),
+    "Review": _l("Review"),
+    "Payout": _l("Payout"),
+    "GarageVehicle": _l("Car"),
+}
+
+# Coded values some details hold.
+AUDIT_LEDGER_NAMES = {
+    "cancelled": _l("Not paid out yet: cancelled"),
+    "reversed": _l("Already paid out: taken back from the next payout"),
+}
+AUDIT_REASON_NAMES = {"undone": _l("The redemption was undone")}
+
+
+# The provinces (and their peers) by the first two digits of an administrative region code
+# (GB/T 2260), as in places 3–8 of a unified social credit code; 10 is the national level.
+PROVINCE_NAMES = {
+    "10": _l("National level"),
+    "11": _l("Beijing"),
+    "12": _l("Tianjin"),
+    "13": _l("Hebei"),
+    "14": _l("Shanxi"),
+    "15": _l("Inner Mongolia"),
+    "21": _l("Liaoning"),
+    "22": _l("Jilin"),
+    "23": _l("Heilongjiang"),
+    "31": _l("Shanghai"),
+    "32": _l("Jiangsu"),
+    "33": _l("Zhejiang"),
+    "34": _l("Anhui"),
+    "35": _l("Fujian"),
+    "36": _l("Jiangxi"),
+    "37": _l("Shandong"),
+    "41": _l("Henan"),
+    "42": _l("Hubei"),
+    "43": _l("Hunan"),
+    "44": _l("Guangdong"),
+    "45": _l("Guangxi"),
+    "46": _l("Hainan"),
+    "50": _l("Chongqing"),
+    "51": _l("Sichuan"),
+    "52": _l("Guizhou"),
+    "53": _l("Yunnan"),
+    "54": _l("Tibet"),
+    "61": _l("Shaanxi"),
+    "62": _l("Gansu"),
+    "63": _l("Qinghai"),
+    "64": _l("Ningxia"),
+    "65": _l("Xinjiang"),
+}
+
+
 class MissingLabel(LookupError):
     """A code with no name in its table (tests/test_labels.py checks every table)."""
 
@@ -288,6 +426,7 @@ def init_app(app) -> None:
         shop_status_names=SHOP_STATUS_NAMES,
         staff_role_names=STAFF_ROLE_NAMES,
         listing_status_names=LISTING_STATUS_NAMES,
+        listing_moves=STATUS_MOVES,
         order_status_names=ORDER_STATUS_NAMES,
         voucher_status_names=VOUCHER_STATUS_NAMES,
         refund_status_names=REFUND_STATUS_NAMES,

@@ -42,6 +42,14 @@ class ListingStatus(enum.StrEnum):
     PAUSED = "paused"
 
 
+STATUS_MOVES = {
+    ListingStatus.DRAFT: (ListingStatus.ACTIVE,),
+    ListingStatus.ACTIVE: (ListingStatus.PAUSED,),
+    ListingStatus.PAUSED: (ListingStatus.ACTIVE,),
+}
+"""Where a listing may go from each status: a draft is published, never paused."""
+
+
 class Listing(db.Model):
     """A package a shop sells. City, coordinates and visibility are copied from the shop so
     browsing filters and sorts on one table with its indexes."""

@@ -23,7 +23,7 @@ from ..models import (
     ShopStatus,
     User,
 )
-from ..models.listings import MAX_PRICE_FEN, MAX_VALIDITY_DAYS
+from ..models.listings import MAX_PRICE_FEN, MAX_VALIDITY_DAYS, STATUS_MOVES
 from ..models.vehicles import Car
 from . import audit, fitment
 from .errors import DomainError, error_codes
@@ -57,7 +57,7 @@ class ListingError(DomainError):
     Code = error_codes(
         "ListingCode",
         "title_required bad_category price_range list_price_below_price validity_range "
-        "stock_negative bad_item bad_fuel unknown_brand unknown_series",
+        "stock_negative bad_item bad_fuel unknown_brand unknown_series status_move",
     )
 
 
@@ -180,6 +180,11 @@ def update_listing(actor: User, listing: Listing, draft: ListingDraft) -> None:
 
 
 def set_status(actor: User, listing: Listing, status: ListingStatus) -> None:
+    """Publish or pause a listing (STATUS_MOVES); the same status again changes nothing."""
+    if status is listing.status:
+        return
+    if status not in STATUS_MOVES[listing.status]:
+        raise ListingError("status_move")
     listing.status = status
     listing.is_public = is_public(status, listing.shop.status)
     db.session.flush()

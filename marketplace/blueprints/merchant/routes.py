@@ -226,9 +226,15 @@ def listing_status(listing_id: int, status: str):
         target = ListingStatus(status)
     except ValueError:
         abort(404)
-    listing_service.set_status(current_user, listing, target)
+    back = redirect(url_for("merchant.shop", shop_id=listing.shop_id))
+    try:
+        with db.session.begin_nested():
+            listing_service.set_status(current_user, listing, target)
+    except listing_service.ListingError as error:
+        flash(message(error), "error")
+        return back
     flash(_("Listing status: %(status)s.", status=LISTING_STATUS_NAMES[target.value]), "success")
-    return redirect(url_for("merchant.shop", shop_id=listing.shop_id))
+    return back
 
 
 @bp.route("/shops/<int:shop_id>/staff", methods=["GET", "POST"])
