@@ -41,6 +41,9 @@ class Config:
         # Public pages kept rendered for anonymous visitors, per worker (marketplace/page_cache.py).
         self.PAGE_CACHE_SECONDS = float(env.get("PAGE_CACHE_SECONDS", "10"))
         self.PAGE_CACHE_MAX_MB = float(env.get("PAGE_CACHE_MAX_MB", "64"))
+        # A redis:// URL: the pages are kept there instead, shared by all workers and hosts.
+        self.PAGE_CACHE_URL = env.get("PAGE_CACHE_URL", "")
+        self.PAGE_CACHE_PREFIX = env.get("PAGE_CACHE_PREFIX", "marketplace:pages:")
 
         self.RATELIMIT_STORAGE_URI = env.get("RATELIMIT_STORAGE_URI", "memory://")
         self.RATELIMIT_ENABLED = _env_bool("RATELIMIT_ENABLED", True)
@@ -104,6 +107,7 @@ class TestConfig(Config):
         self.RATELIMIT_ENABLED = False
         self.RATELIMIT_STORAGE_URI = "memory://"
         self.PAGE_CACHE_SECONDS = 0  # tests of the page cache turn it on
+        self.PAGE_CACHE_URL = ""  # in-process unless a test says otherwise
         # Hundreds of accounts are made and signed in: hashing is not what the tests test.
         self.PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"  # noqa: S105
         if self.SQLALCHEMY_DATABASE_URI.startswith("postgresql"):
