@@ -22,8 +22,6 @@ from .models import (
     Listing,
     ListingItem,
     ListingStatus,
-    Order,
-    OrderStatus,
     Role,
     Series,
     Shop,
@@ -34,10 +32,11 @@ from .models import (
 from .models.listings import SQLITE_FTS
 from .models.shops import DEFAULT_COMMISSION_BPS
 from .models.types import utcnow
-from .services import accounts, garage, orders, redemption, reminders, vouchers
+from .services import accounts, garage, redemption, reminders
 from .services import bookings as booking_service
 from .services import listings as listing_service
 from .services import shops as shop_service
+from .services.dashboard_demo import demo_voucher
 from .services.listings import ListingDraft
 from .timeutil import local_today
 
@@ -906,28 +905,6 @@ DEMO_BOOKINGS = (
 after opening today and at opening tomorrow."""
 
 
-def _demo_voucher(owner: User, listing: Listing, car: str, paid_at: datetime):
-    """A paid order of one unit of the listing for `owner`; its voucher (unused)."""
-    order = Order(
-        number=orders.new_number(),
-        user_id=owner.id,
-        status=OrderStatus.PAID,
-        currency="CNY",
-        total_fen=listing.price_fen,
-        created_at=paid_at,
-        pay_by=paid_at,
-        paid_at=paid_at,
-    )
-    line = orders.order_line(listing, 1)
-    line.vehicle_label = car
-    order.lines.append(line)
-    db.session.add(order)
-    db.session.flush()
-    (voucher,) = vouchers.issue(order, paid_at)
-    db.session.flush()
-    return voucher
-
-
 def _demo_slot(shop: Shop, category: Category, day: date, after: int, seen: datetime):
     """The first slot of the day from `after` minutes after opening with a free bay."""
     choice = booking_service.choices(shop, str(category), seen, day=day)
@@ -969,7 +946,7 @@ def seed_demo_bookings(shop: Shop, owners: list[User], staff: User, now: datetim
         ev_too = listing.category in (Category.CLEANING, Category.TIRES, Category.ACCESSORIES)
         cars = (*DEMO_CARS, DEMO_EV) if ev_too else DEMO_CARS
         car = cars[(owner.id + n) % len(cars)]
-        voucher = _demo_voucher(owner, listing, car, now - timedelta(days=3))
+        voucher = demo_voucher(owner, listing, car, now - timedelta(days=3))
         booking = booking_service.book_voucher(owner, voucher, slot.starts_at, seen)
         if booking.ends_at <= now and plan.no_show:
             booking_service.mark_no_show(staff, booking, booking.ends_at)

@@ -445,21 +445,7 @@ def book_voucher(owner: User, voucher: Voucher, starts_at: datetime, now: dateti
         )
         _tell_owner(current, "moved", now)
         return current
-    booking = Booking(
-        shop_id=shop.id,
-        order_id=voucher.order_id,
-        order_line_id=voucher.order_line_id,
-        voucher_id=voucher.id,
-        owner_id=owner.id,
-        starts_at=slot.starts_at,
-        ends_at=slot.ends_at,
-        bay=bay,
-        status=BookingStatus.BOOKED,
-        created_at=now,
-        updated_at=now,
-    )
-    db.session.add(booking)
-    db.session.flush()
+    booking = _new_booking(voucher.line, owner, slot, bay, BookingStatus.BOOKED, now, voucher)
     record_event(
         voucher.order,
         "booking_made",
@@ -469,6 +455,25 @@ def book_voucher(owner: User, voucher: Voucher, starts_at: datetime, now: dateti
         starts_at=slot.starts_at.isoformat(),
     )
     _tell_owner(booking, "made", now)
+    return booking
+
+
+def _new_booking(line, owner, slot, bay, status, now, voucher=None) -> Booking:
+    booking = Booking(
+        shop_id=line.shop_id,
+        order_id=line.order_id,
+        order_line_id=line.id,
+        voucher_id=voucher.id if voucher is not None else None,
+        owner_id=owner.id,
+        starts_at=slot.starts_at,
+        ends_at=slot.ends_at,
+        bay=bay,
+        status=status,
+        created_at=now,
+        updated_at=now,
+    )
+    db.session.add(booking)
+    db.session.flush()
     return booking
 
 
@@ -503,20 +508,7 @@ def hold(owner: User, order: Order, line: OrderLine, starts_at: datetime, now: d
         now,
         until=now + timedelta(days=line.validity_days),
     )
-    booking = Booking(
-        shop_id=shop.id,
-        order_id=order.id,
-        order_line_id=line.id,
-        owner_id=owner.id,
-        starts_at=slot.starts_at,
-        ends_at=slot.ends_at,
-        bay=bay,
-        status=BookingStatus.HELD,
-        created_at=now,
-        updated_at=now,
-    )
-    db.session.add(booking)
-    db.session.flush()
+    booking = _new_booking(line, owner, slot, bay, BookingStatus.HELD, now)
     record_event(order, "booking_held", owner, shop=shop.id, starts_at=slot.starts_at.isoformat())
     return booking
 
@@ -585,7 +577,16 @@ def mark_arrived(actor: User, booking: Booking, now: datetime) -> None:
         raise BookingError("illegal_move")
     if local_day(now) < local_day(booking.starts_at):
         raise BookingError("not_started")
-    _set(booking, BookingStatus.ARRIVED, now)
+    bay = booking.bay
+    if booking.status is BookingStatus.NO_SHOW:  # its bay was freed: it needs one again
+        _lock_shop(booking.shop)
+        day = local_day(booking.starts_at)
+        cal = Calendar(booking.shop, day, day, ignoring=booking.id)
+        free = cal.free_bays(booking.starts_at, booking.ends_at)
+        if not free:
+            raise BookingError("full")
+        bay = bay if bay in free else free[0]
+    _set(booking, BookingStatus.ARRIVED, now, bay=bay)
     record_event(booking.order, "booking_arrived", actor, voucher=booking.voucher)
 
 

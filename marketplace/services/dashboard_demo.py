@@ -29,6 +29,28 @@ from .reviews import refresh_ratings
 VEHICLES = ("丰田 卡罗拉 2019款", "大众 朗逸 2020款", "本田 思域 2021款", "日产 轩逸 2019款")
 
 
+def demo_voucher(owner, listing, car: str, paid_at, status=OrderStatus.PAID):
+    """A demo order of one unit of the listing for `owner`, paid at `paid_at` (no payment
+    attempt: refunding it is refused), and its voucher."""
+    order = Order(
+        number=orders.new_number(),
+        user_id=owner.id,
+        status=status,
+        currency="CNY",
+        total_fen=listing.price_fen,
+        created_at=paid_at,
+        pay_by=paid_at,
+        paid_at=paid_at,
+    )
+    line = orders.order_line(listing, 1)
+    line.vehicle_label = car
+    order.lines.append(line)
+    db.session.add(order)
+    db.session.flush()
+    (voucher,) = vouchers.issue(order, paid_at)
+    return voucher
+
+
 def seed_shop_history(
     shop: Shop, owners: list[User], staff: User, now: datetime, visits: int = 120
 ) -> int:
@@ -52,22 +74,9 @@ def seed_shop_history(
         listing = rng.choice(listings)
         at = now - timedelta(days=rng.triangular(0, 365, 20), minutes=rng.randrange(600))
         paid_at = at - timedelta(days=2)
-        order = Order(
-            number=orders.new_number(),
-            user_id=owner.id,
-            status=OrderStatus.COMPLETED,
-            currency="CNY",
-            total_fen=listing.price_fen,
-            created_at=paid_at,
-            pay_by=paid_at,
-            paid_at=paid_at,
+        voucher = demo_voucher(
+            owner, listing, VEHICLES[owner.id % len(VEHICLES)], paid_at, OrderStatus.COMPLETED
         )
-        line = orders.order_line(listing, 1)
-        line.vehicle_label = VEHICLES[owner.id % len(VEHICLES)]
-        order.lines.append(line)
-        db.session.add(order)
-        db.session.flush()
-        (voucher,) = vouchers.issue(order, paid_at)
         voucher.status, voucher.redeemed_at = VoucherStatus.REDEEMED, at
         redemption = Redemption(
             voucher_id=voucher.id,

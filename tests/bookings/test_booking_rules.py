@@ -273,3 +273,22 @@ def test_settings_are_checked(app, people):
 )
 def test_daily_hours_from_an_application(text, hours):
     assert bookings.parse_daily_hours(text) == hours
+
+
+def test_a_late_arrival_after_a_no_show_needs_a_free_bay(app, people, day):
+    oil = people["listings"]["oil_a"]
+    late, other, walk_in = (unused_voucher(app, oil) for _ in range(3))
+    with app.app_context():
+        manager = _user("manager-a@example.com")
+        before = local(day - timedelta(days=1), "09:00")
+        missed = _book(late, local(day, "10:30"), before)
+        _book(other, local(day, "10:30"), before)
+        bookings.mark_no_show(manager, missed, local(day, "10:40"))
+        taken = _book(walk_in, local(day, "10:30"), before)  # into the freed bay
+        assert taken.bay == missed.bay == 1
+        late_at = local(day, "10:50")
+        assert _refusal(lambda: bookings.mark_arrived(manager, missed, late_at)) == "full"
+        assert missed.status is BookingStatus.NO_SHOW
+        bookings.cancel(_user(), taken, before)
+        bookings.mark_arrived(manager, missed, late_at)
+        assert missed.status is BookingStatus.ARRIVED and missed.bay == 1

@@ -17,7 +17,7 @@ from ...services import bookings
 from ...services.bookings import BookingError
 from . import bp
 from .forms import CancelForm
-from .routes import _own_order
+from .routes import own_order
 
 
 def _line(order, line_id: int):
@@ -53,7 +53,7 @@ def _page(order, line, *, form=None, error=None, status=200):
 @login_required
 def hold_time(number: str, line_id: int):
     """Choose a time at the shop for one unit of the line (optional; confirmed once paid)."""
-    order = _own_order(number)
+    order = own_order(number)
     if order.status is not OrderStatus.PENDING_PAYMENT:
         return redirect(url_for("account.order", number=number))
     line = _line(order, line_id)
@@ -81,7 +81,7 @@ def hold_time(number: str, line_id: int):
 @login_required
 def release_time(number: str, booking_id: int):
     """Let a time chosen for this order go."""
-    order = _own_order(number)
+    order = own_order(number)
     held = next((b for b in bookings.holds(order) if b.id == booking_id), None) or abort(404)
     if CancelForm().validate_on_submit():
         try:

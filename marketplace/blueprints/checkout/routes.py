@@ -22,7 +22,8 @@ from . import bp
 from .forms import CancelForm, PayForm
 
 
-def _own_order(number: str):
+def own_order(number: str):
+    """The current owner's order with this number; 404 for anyone else's or none."""
     order = orders.owner_order(current_user, number) if number.isdigit() else None
     if order is None:
         abort(404)
@@ -33,7 +34,7 @@ def _own_order(number: str):
 @login_required
 def pay_page(number: str):
     """The card form for a pending order."""
-    order = _own_order(number)
+    order = own_order(number)
     if order.status is not OrderStatus.PENDING_PAYMENT:
         return redirect(url_for("account.order", number=number))
     last = payments.latest_attempt(order)
@@ -59,7 +60,7 @@ def pay_page(number: str):
 def pay(number: str):
     """Pay with WeChat Pay, Alipay or the tokenized card: the attempt is saved first, then
     Stripe is asked."""
-    order = _own_order(number)
+    order = own_order(number)
     form = PayForm()
     if not form.validate_on_submit():
         errors = form.method.errors or form.token.errors
@@ -123,7 +124,7 @@ def _waiting_step(order, method: PayMethod):
 def wechat_pay(number: str):
     """The WeChat Pay QR code to scan; the page waits for Stripe's word that it was paid.
     On a phone (which cannot scan its own screen) it also links Stripe's instructions."""
-    order = _own_order(number)
+    order = own_order(number)
     step = _waiting_step(order, PayMethod.WECHAT_PAY)
     if step is None or not step.qr_data:
         return redirect(url_for("checkout.payment_return", number=number))
@@ -143,7 +144,7 @@ def alipay(number: str):
     """On to Alipay (through Stripe), for a new payment or one the owner left unfinished.
     A page that moves on by itself, not a redirect of the pay form: the form may only post
     to this site (Content-Security-Policy form-action), and that holds for its redirects."""
-    order = _own_order(number)
+    order = own_order(number)
     step = _waiting_step(order, PayMethod.ALIPAY)
     if step is None or not step.redirect_url:
         return redirect(url_for("checkout.payment_return", number=number))
@@ -155,7 +156,7 @@ def alipay(number: str):
 def payment_status(number: str):
     """Where the order's payment stands, for the waiting page (JSON). `check=1` also asks
     Stripe, for when the webhook is late."""
-    order = _own_order(number)
+    order = own_order(number)
     attempt = payments.latest_attempt(order)
     if (
         request.args.get("check") == "1"
@@ -182,7 +183,7 @@ def payment_status(number: str):
 @login_required
 def authenticate(number: str):
     """Stripe.js asks the card's bank to confirm (3-D Secure), then comes back here."""
-    order = _own_order(number)
+    order = own_order(number)
     attempt = payments.latest_attempt(order)
     if attempt is None or attempt.status is not AttemptStatus.REQUIRES_ACTION:
         return redirect(url_for("account.order", number=number))
@@ -201,7 +202,7 @@ def authenticate(number: str):
 def payment_return(number: str):
     """Back from the bank or Alipay: read the payment's state from Stripe, then show the
     order (or the pay page again, with what went wrong)."""
-    order = _own_order(number)
+    order = own_order(number)
     attempt = payments.latest_attempt(order)
     returned = request.args.get("payment_intent")  # Alipay's return names the intent
     if returned:
@@ -220,7 +221,7 @@ def payment_return(number: str):
 @login_required
 def cancel(number: str):
     """Cancel an unpaid order; reserved stock goes back on sale."""
-    order = _own_order(number)
+    order = own_order(number)
     form = CancelForm()
     if not form.validate_on_submit():
         flash(_("The form has expired. Please try again."), "error")
