@@ -1,6 +1,8 @@
 """Flask extensions, created unbound; `create_app` binds them."""
 
-from flask_babel import Babel
+from functools import cached_property
+
+from flask_babel import Babel, Domain
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
@@ -27,5 +29,23 @@ db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
-babel = Babel()
+
+
+class RequestDomain(Domain):
+    """Flask-Babel's message domain, with the request's translations looked up once
+    (marketplace.i18n.translations) instead of on every gettext call."""
+
+    def get_translations(self):
+        from .i18n import translations
+
+        return translations(super().get_translations)
+
+
+class MarketplaceBabel(Babel):
+    @cached_property
+    def domain_instance(self):
+        return RequestDomain(domain=self.domain)
+
+
+babel = MarketplaceBabel()
 limiter = Limiter(key_func=get_remote_address)

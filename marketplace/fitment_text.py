@@ -1,7 +1,6 @@
 """Whether a listing fits the car, in the reader's language (cards, pages, cart lines)."""
 
-from flask_babel import gettext as _
-
+from .i18n import gettext as _
 from .labels import FUEL_NAMES
 from .selection import current_vehicle
 from .services.fitment import NO_SPEC, Fit, Spec, explain

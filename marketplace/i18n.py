@@ -7,11 +7,12 @@ Chinese zh_Hans_CN, which is why the catalog lives in translations/zh_Hans_CN/.
 from decimal import Decimal
 from functools import lru_cache
 
-from babel import Locale
+from babel import Locale, support
 from babel.numbers import format_currency, get_currency_precision
-from flask import current_app, has_request_context, request, session
-from flask_babel import format_date, format_decimal, format_time, get_locale
+from flask import Request, current_app, g, has_app_context, has_request_context, request, session
+from flask_babel import format_date, format_decimal, format_time, get_locale, get_translations
 from flask_login import current_user
+from wtforms.i18n import messages_path
 
 from .extensions import babel
 
@@ -52,6 +53,49 @@ def _parse_locale(name: str) -> Locale:
 def _babel_locale() -> Locale:
     """Flask-Babel's locale selector: select_locale() as a parsed, shared Locale."""
     return _parse_locale(select_locale())
+
+
+def translations(load=get_translations):
+    """The translations of this request's language, looked up once per request (a page
+    makes a hundred gettext calls, each of which costs Flask-Babel half a dozen context
+    look-ups). Kept in Flask-Babel's own per-request state under the name its refresh() and
+    force_locale() reset, so a language switched mid-request (the language form, a mail in
+    the recipient's language) is looked up again."""
+    try:
+        found = g._flask_babel.babel_translations
+    except (AttributeError, RuntimeError):
+        found = None
+    if found is None:
+        found = load()
+        state = g.get("_flask_babel") if has_app_context() else None
+        if state is not None:
+            state.babel_translations = found
+    return found
+
+
+def gettext(string: str, **variables) -> str:
+    """Flask-Babel's gettext, without its context look-ups on every call (for the presenters
+    a page calls a hundred times: the matcher's wording, fit lines, opening hours)."""
+    found = translations().ugettext(string)
+    return found % variables if variables else found
+
+
+def ngettext(singular: str, plural: str, num: int, **variables) -> str:
+    variables.setdefault("num", num)
+    return translations().ungettext(singular, plural, num) % variables
+
+
+@lru_cache(maxsize=16)
+def _wtforms_catalog(locale: str) -> support.Translations:
+    return support.Translations.load(messages_path(), [locale], domain="wtforms")
+
+
+class MarketplaceRequest(Request):
+    @property
+    def wtforms_translations(self) -> support.Translations:
+        """WTForms' own messages in the request's language, for Flask-WTF, which would
+        otherwise read the catalog from disk on every request that builds a form."""
+        return _wtforms_catalog(str(get_locale()))
 
 
 def select_timezone() -> str:
@@ -97,6 +141,14 @@ def clock(moment) -> str:
 
 def init_app(app) -> None:
     babel.init_app(app, locale_selector=_babel_locale, timezone_selector=select_timezone)
+    app.request_class = MarketplaceRequest
+    app.jinja_env.install_gettext_callables(
+        gettext=lambda s: translations().ugettext(s),
+        ngettext=lambda s, p, n: translations().ungettext(s, p, n),
+        newstyle=True,
+        pgettext=lambda c, s: translations().upgettext(c, s),
+        npgettext=lambda c, s, p, n: translations().unpgettext(c, s, p, n),
+    )
     app.jinja_env.filters["money"] = money
     app.jinja_env.filters["number"] = format_decimal
     app.jinja_env.filters["appointment"] = appointment

@@ -10,8 +10,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 from flask_babel import format_date, format_time
-from flask_babel import gettext as _
 
+from .i18n import gettext as _
 from .labels import WEEKDAY_NAMES
 from .models import ClosedDay, Listing, Shop
 from .services import bookings

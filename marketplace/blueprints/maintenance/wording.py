@@ -2,8 +2,9 @@
 
 from datetime import date
 
-from flask_babel import format_date, get_locale, gettext, ngettext
+from flask_babel import format_date, get_locale
 
+from ...i18n import gettext, ngettext
 from ...services.maintenance import Basis, ItemResult, Rule, months_between
 
 
