@@ -31,6 +31,7 @@ def create_app(config: object | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
     from . import (
+        cards,
         console_nav,
         fitment_text,
         i18n,
@@ -48,6 +49,7 @@ def create_app(config: object | None = None) -> Flask:
     limiter.init_app(app)
     login_manager.init_app(app)
     i18n.init_app(app)
+    cards.init_app(app)
     labels.init_app(app)
     fitment_text.init_app(app)
     security.init_app(app)

@@ -2,18 +2,19 @@
 
 import enum
 import re
-import threading
-import time
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from pypinyin import Style, lazy_pinyin
-from sqlalchemy import column, event, exists, func, select, table, text
-from sqlalchemy.orm import Session, joinedload, selectinload
+from sqlalchemy import column, exists, func, select, table, text
+from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.sql.functions import coalesce
 
 from ..extensions import db
 from ..models import (
     Brand,
     Category,
+    Chain,
     Listing,
     ListingFitment,
     ListingItem,
@@ -28,6 +29,7 @@ from ..models.vehicles import Car
 from . import audit, fitment
 from .errors import DomainError, error_codes
 from .fitment import NO_SPEC, Spec, fits
+from .kept import Kept
 from .maintenance import FUEL_TYPES, ITEMS
 
 PAGE_SIZE = 20
@@ -37,6 +39,11 @@ MAX_QUERY = 60
 COUNT_CAP = 1000
 # How long the city filter's list may be reused by a worker process (seconds); see cities().
 CITIES_TTL = 60.0
+# How long a worker reuses the number of matches of a browse filter (seconds); see _count().
+COUNT_TTL = 10.0
+BROWSE_MODELS = (Shop, Listing, ListingItem, ListingFitment)
+kept_cities = Kept("cities", CITIES_TTL, (Shop,), max_keys=8)
+kept_counts = Kept("browse counts", COUNT_TTL, BROWSE_MODELS, max_keys=2048)
 
 
 class Sort(enum.StrEnum):
@@ -245,6 +252,88 @@ class Browse:
         return max(COUNT_CAP, self.page * PAGE_SIZE) + 1
 
 
+class CardFitment(NamedTuple):
+    brand_id: int | None
+    series_id: int | None
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class Card:
+    """A listing as its card on a browse page shows it: plain values read as Core rows (no
+    ORM objects), hashable, so that the card's HTML can be kept per value (marketplace/cards.py).
+    It has what fitment.explain() reads, so the card says whether it fits the car."""
+
+    id: int
+    title: str
+    category: Category
+    district: str
+    price_fen: int
+    list_price_fen: int
+    rating_score: int
+    rating_count: int
+    sales_count: int
+    stock: int | None
+    fit_fuels: str
+    fits_all_models: bool
+    oil_viscosity: str | None
+    tyre_size: str | None
+    shop_name: str
+    chain_name: str
+    fitments: tuple[CardFitment, ...] = ()
+
+    @property
+    def fuel_codes(self) -> list[str]:
+        return [code for code in self.fit_fuels.split("|") if code]
+
+
+CARD_COLUMNS = (
+    Listing.id,
+    Listing.title,
+    Listing.category,
+    Listing.district,
+    Listing.price_fen,
+    Listing.list_price_fen,
+    Listing.rating_score,
+    Listing.rating_count,
+    Listing.sales_count,
+    Listing.stock,
+    Listing.fit_fuels,
+    Listing.fits_all_models,
+    Listing.oil_viscosity,
+    Listing.tyre_size,
+    Shop.name,
+    Chain.name,
+)
+
+
+def cards(query, *, fitments: bool = False) -> list[Card]:
+    """The listings `query` (a select of Listing, filtered and ordered) selects, as cards:
+    one statement, and one more for their fitments when `fitments` (a car is selected)."""
+    rows = db.session.execute(
+        query.with_only_columns(*CARD_COLUMNS)
+        .join_from(Listing, Shop, Listing.shop_id == Shop.id)
+        .join(Chain, Shop.chain_id == Chain.id)
+    ).all()
+    limits: dict[int, list[CardFitment]] = {}
+    limited = [row[0] for row in rows if not row.fits_all_models]
+    if fitments and limited:
+        for listing_id, *named in db.session.execute(
+            select(
+                ListingFitment.listing_id,
+                ListingFitment.brand_id,
+                ListingFitment.series_id,
+                coalesce(Series.name, Brand.name, ""),
+            )
+            .outerjoin(Series, Series.id == ListingFitment.series_id)
+            .outerjoin(Brand, Brand.id == ListingFitment.brand_id)
+            .where(ListingFitment.listing_id.in_(limited))
+            .order_by(ListingFitment.listing_id, ListingFitment.id)
+        ):
+            limits.setdefault(listing_id, []).append(CardFitment(*named))
+    return [Card(*row, fitments=tuple(limits.get(row[0], ()))) for row in rows]
+
+
 def _uses_fts(q: str, dialect: str) -> bool:
     return dialect == "sqlite" and len(q.lower()) >= 3
 
@@ -333,8 +422,37 @@ def _order(request: Browse):
     return (Listing.sales_count.desc(), Listing.id.desc())
 
 
+def _count_key(request: Browse) -> tuple:
+    car = request.car
+    return (
+        request.q,
+        request.category,
+        request.city,
+        request.district,
+        request.items,
+        None if car is None else (car.fuel_type, car.brand_id, car.series_id),
+        request.spec if car is not None else None,
+        request.price_min_fen,
+        request.price_max_fen,
+        request.min_rating,
+        request.shop_id,
+        request.count_limit,
+    )
+
+
 def _count(request: Browse, query, dialect: str) -> int:
-    """The number of matches, counting at most request.count_limit of them."""
+    """The number of matches, counting at most request.count_limit of them.
+
+    A worker reuses the number for the same filter for up to COUNT_TTL seconds (`kept_counts`):
+    counting a broad search visits up to count_limit matches where the page reads 20 (5 ms of
+    a 6 ms search page on SQLite, most of its SQL on PostgreSQL). A listing or shop changed by
+    this process is counted afresh at once; one changed elsewhere within COUNT_TTL, while the
+    cards themselves are always read afresh.
+    """
+    return kept_counts.get(_count_key(request), lambda: _count_matches(request, query, dialect))
+
+
+def _count_matches(request: Browse, query, dialect: str) -> int:
     counted = query.order_by(None).with_only_columns(Listing.id)
     if _uses_fts(request.q, dialect):
         # Drive the count from the full-text index and stop at the limit: `Listing.id IN
@@ -358,10 +476,10 @@ def _count(request: Browse, query, dialect: str) -> int:
     return db.session.scalar(select(func.count()).select_from(limited))
 
 
-def browse(request: Browse, *, count: bool = True) -> tuple[list[Listing], int]:
-    """One page of listings with their shop and chain loaded, and the number of matches:
-    exact up to COUNT_CAP (see Browse.count_limit: a total equal to request.count_limit means
-    "at least that many"). Without `count` the total is the length of the page."""
+def browse(request: Browse, *, count: bool = True) -> tuple[list[Card], int]:
+    """One page of listings as cards, and the number of matches: exact up to COUNT_CAP (see
+    Browse.count_limit: a total equal to request.count_limit means "at least that many").
+    Without `count` the total is the length of the page."""
     dialect = db.session.get_bind().dialect.name
     query = browse_query(request, dialect)
     offset = (request.page - 1) * PAGE_SIZE
@@ -373,18 +491,7 @@ def browse(request: Browse, *, count: bool = True) -> tuple[list[Listing], int]:
             # A broad search: walking the sort order's index and testing each row finds a page
             # after a few dozen rows, where the IN (full-text matches) list is built in full.
             query = browse_query(request, dialect, text_match=_like_match(request.q))
-    page = (
-        db.session.scalars(
-            query.options(
-                joinedload(Listing.shop).joinedload(Shop.chain),
-                *([selectinload(Listing.fitments)] if request.fitments else []),
-            )
-            .limit(PAGE_SIZE)
-            .offset(offset)
-        )
-        .unique()
-        .all()
-    )
+    page = cards(query.limit(PAGE_SIZE).offset(offset), fitments=request.fitments)
     return page, len(page) if total is None else total
 
 
@@ -485,34 +592,20 @@ def _cheapest_cover(
     return best.get(full)
 
 
-_cities_lock = threading.Lock()
-_cities_cache: dict[object, tuple[float, int, list[str]]] = {}  # engine → (expires, generation, …)
-_shops_generation = 0  # bumped when this process flushes a shop change
-
-
-@event.listens_for(Session, "after_flush")
-def _shops_changed(session, flush_context) -> None:
-    global _shops_generation
-    if any(isinstance(o, Shop) for o in (*session.new, *session.dirty, *session.deleted)):
-        _shops_generation += 1
-
-
 def cities() -> list[str]:
     """Cities with something on sale, for the city filter.
 
     Every browse page shows this list, and it changes only when a shop is approved, suspended
     or moves, so each worker process reuses it for up to CITIES_TTL seconds. A change made by
-    this process shows at once (the cache is dropped when a shop is flushed); one made by
+    this process shows at once (the cache is dropped when a shop is changed); one made by
     another worker, the CLI or the admin on another process shows within CITIES_TTL. Until then
     the filter may miss a new city or list one with nothing left, whose results page is empty.
     """
-    engine = db.session.get_bind()
-    now = time.monotonic()
-    cached = _cities_cache.get(engine)
-    if cached and cached[0] > now and cached[1] == _shops_generation:
-        return list(cached[2])
-    generation = _shops_generation
-    found = list(
+    return list(kept_cities.get("cities", _read_cities))
+
+
+def _read_cities() -> tuple[str, ...]:
+    return tuple(
         db.session.scalars(
             select(Shop.city)
             .where(Shop.status == ShopStatus.APPROVED)
@@ -520,16 +613,11 @@ def cities() -> list[str]:
             .order_by(Shop.city)
         )
     )
-    with _cities_lock:
-        if len(_cities_cache) > 8:  # engines come and go only in tests
-            _cities_cache.clear()
-        _cities_cache[engine] = (now + CITIES_TTL, generation, found)
-    return list(found)
 
 
 def offers_for(
     items: list[str], car: Car | None, city: str | None, spec: Spec = NO_SPEC
-) -> dict[str, Listing]:
+) -> dict[str, Card]:
     """For each item, the best-selling public listing covering it (fitting the car, in the city)."""
     offers = {}
     for item in items:

@@ -11,6 +11,7 @@ from ..extensions import db
 from ..models import GarageVehicle, MaintenanceRule
 from ..models import ServiceRecord as ServiceRecordRow
 from ..models.vehicles import Car
+from .kept import Kept
 from .maintenance import (
     RULES_CSV,
     ItemResult,
@@ -73,16 +74,32 @@ def _codes(value: str) -> frozenset[str]:
     return frozenset(code for code in value.split("|") if code)
 
 
+# the rules change only when `flask maintenance import-rules` runs: each worker reads them
+# once a minute, not on every matcher page (120 rows as objects: 2 ms of the page)
+RULES_TTL = 60.0
+kept_rules = Kept("maintenance rules", RULES_TTL, (MaintenanceRule,), max_keys=8)
+
+
 def stored_rules() -> list[Rule]:
-    return [
-        Rule(
-            key=row.key,
-            fuel_types=_codes(row.fuel_types),
-            transmissions=_codes(row.transmissions),
-            **{name: getattr(row, name) for name in _FIELDS},
-        )
-        for row in db.session.scalars(select(MaintenanceRule).order_by(MaintenanceRule.key))
+    """The rules in the database (Rule is frozen: the kept list is copied, never shared)."""
+    return list(kept_rules.get("rules", _read_rules))
+
+
+def _read_rules() -> tuple[Rule, ...]:
+    columns = [
+        getattr(MaintenanceRule, name) for name in ("key", "fuel_types", "transmissions", *_FIELDS)
     ]
+    return tuple(
+        Rule(
+            key=key,
+            fuel_types=_codes(fuel_types),
+            transmissions=_codes(transmissions),
+            **dict(zip(_FIELDS, values, strict=True)),
+        )
+        for key, fuel_types, transmissions, *values in db.session.execute(
+            select(*columns).order_by(MaintenanceRule.key)
+        )
+    )
 
 
 def history_of(vehicle: GarageVehicle) -> list[ServiceRecord]:

@@ -175,12 +175,38 @@ def test_count_stops_at_the_cap(app, shops, monkeypatch, count_queries):
         monkeypatch.setattr(listing_service, "COUNT_CAP", 1)
         monkeypatch.setattr(listing_service, "PAGE_SIZE", 1)
         assert Browse(city="北京").count_limit == 2
-        page, total = listing_service.browse(Browse(city="北京"))
-        assert (len(page), total) == (1, 2)
         with count_queries() as queries:
-            listing_service.browse(Browse(city="北京"))
+            page, total = listing_service.browse(Browse(city="北京"))
+        assert (len(page), total) == (1, 2)
         assert any("LIMIT" in s and "count(" in s for s in queries.statements), queries.statements
         assert listing_service.browse(Browse(city="北京"), count=False)[1] == 1
+
+
+def test_a_count_is_reused_until_a_change_or_its_time_is_up(app, shops, monkeypatch, count_queries):
+    from marketplace.extensions import db
+    from marketplace.models import Listing
+    from marketplace.services import listings as listing_service
+    from marketplace.services.listings import Browse
+
+    def counted(request) -> tuple[int, int]:
+        with count_queries() as queries:
+            _page, total = listing_service.browse(request)
+        return total, sum("count(" in s for s in queries.statements)
+
+    with app.test_request_context():
+        total, statements = counted(Browse(city="北京"))
+        assert statements == 1 and total >= 3
+        assert counted(Browse(city="北京", page=1, sort="price")) == (total, 0)
+        assert counted(Browse(city="北京", category="tires"))[1] == 1  # another filter
+        listing = db.session.get(Listing, shops["listings"]["oil_a"])
+        assert listing.city == "北京" and listing.is_public
+        listing.is_public = False
+        db.session.flush()  # a change made by this process: counted again at once
+        assert counted(Browse(city="北京")) == (total - 1, 1)
+        db.session.rollback()  # and again once it is rolled back
+        assert counted(Browse(city="北京")) == (total, 1)
+        monkeypatch.setattr(listing_service.kept_counts, "ttl", -1.0)  # another process's change
+        assert counted(Browse(city="北京")) == (total, 1)
 
 
 def test_city_filter_lists_a_changed_city_at_once(app, client, shops):
@@ -231,7 +257,10 @@ def test_shop_page(app, client, shops):
     assert client.get("/shops/no-such-shop").status_code == 404
 
 
-def test_query_count_does_not_grow_with_results(app, client, shops, count_queries):
+def test_query_count_does_not_grow_with_results(app, client, shops, count_queries, monkeypatch):
+    from marketplace.services import listings as listing_service
+
+    monkeypatch.setattr(listing_service.kept_counts, "ttl", -1.0)  # every request counts
     client.get("/listings/")  # warm up
     with count_queries() as few:
         client.get("/listings/", query_string={"city": "上海"})

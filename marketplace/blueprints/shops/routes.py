@@ -1,12 +1,14 @@
 from flask import abort, render_template, request
 from sqlalchemy import select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload
 
 from ... import page_cache, shop_hours
 from ...extensions import db
 from ...models import Listing, Shop, ShopStatus
 from ...models.types import utcnow
 from ...security import page_arg
+from ...selection import current_vehicle
+from ...services import listings as listing_service
 from ...services import reviews as review_service
 from . import bp
 
@@ -28,14 +30,14 @@ def _render_page(slug: str) -> str:
     shop = db.session.scalar(select(Shop).where(Shop.slug == slug).options(joinedload(Shop.chain)))
     if shop is None or shop.status is not ShopStatus.APPROVED:
         abort(404)
-    listings = db.session.scalars(
+    listings = listing_service.cards(
         select(Listing)
         .where(Listing.shop_id == shop.id, Listing.is_public)
-        .order_by(Listing.category, Listing.price_fen)
-        .options(selectinload(Listing.fitments))
-    ).all()
-    outlets = db.session.scalars(
-        select(Shop)
+        .order_by(Listing.category, Listing.price_fen, Listing.id),
+        fitments=current_vehicle() is not None,
+    )
+    outlets = db.session.execute(  # rows: the page links each by slug, city and name
+        select(Shop.slug, Shop.city, Shop.name)
         .where(
             Shop.chain_id == shop.chain_id, Shop.id != shop.id, Shop.status == ShopStatus.APPROVED
         )

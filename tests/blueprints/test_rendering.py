@@ -1,0 +1,112 @@
+"""What keeps rendered pages cheap, and what must stay true with it: cards kept per value
+(a changed listing shows at once), translations looked up once per request (a language
+switched mid-request still shows), a signed-in page's header in one statement."""
+
+import re
+
+from flask import session
+from flask_babel import force_locale, refresh
+from sqlalchemy import select
+
+from marketplace.extensions import db
+from marketplace.i18n import gettext, ngettext
+from marketplace.models import Listing
+
+from ..conftest import COROLLA_CVT, PASSWORD
+
+
+def _prices(page: str) -> dict[int, str]:
+    cards = re.findall(
+        r'data-listing-id="(\d+)">.*?<strong class="price">([^<]+)</strong>', page, re.S
+    )
+    return {int(i): price for i, price in cards}
+
+
+def test_a_card_is_rendered_once_and_a_changed_listing_shows_at_once(app, client, shops):
+    listing_id = shops["listings"]["oil_a"]
+    kept = app.extensions["listing_cards"]
+    first = client.get("/listings/?city=北京").get_data(as_text=True)
+    rendered = kept.cache_info().misses
+    again = client.get("/listings/?city=北京").get_data(as_text=True)
+    assert again == first and kept.cache_info().misses == rendered, "kept cards reused"
+    assert kept.cache_info().hits >= len(_prices(first)) > 0
+    with app.app_context():
+        listing = db.session.get(Listing, listing_id)
+        listing.price_fen, listing.list_price_fen = 12_345, 12_345
+        db.session.commit()
+    changed = client.get("/listings/?city=北京").get_data(as_text=True)
+    assert _prices(changed)[listing_id] == "¥123.45" != _prices(first)[listing_id]
+    assert kept.cache_info().misses == rendered + 1, "only the changed card is rendered"
+    english = client.get("/listings/?city=北京", headers={"Accept-Language": "en"})
+    assert "sold" in english.get_data(as_text=True) or "left" in english.get_data(as_text=True)
+    assert "已售" not in english.get_data(as_text=True), "kept per language"
+
+
+def test_a_card_says_whether_it_fits_the_car_selected_now(client, shops):
+    listing_id = shops["listings"]["ev_b"]
+    before = client.get("/listings/?fits=0").get_data(as_text=True)
+    client.post("/vehicles/select", data={"variant_id": COROLLA_CVT})
+    after = client.get("/listings/?fits=0").get_data(as_text=True)
+
+    def fit_of(page: str) -> str:
+        card = re.search(rf'data-listing-id="{listing_id}">(.*?)</li>', page, re.S)
+        return re.search(r'data-fit="(\w+)"', card.group(1)).group(1)
+
+    assert fit_of(before) == "yes"  # no car: "for some cars only: select yours to see"
+    assert fit_of(after) == "no"
+
+
+def test_translations_follow_a_language_switched_mid_request(app):
+    with app.test_request_context(headers={"Accept-Language": "zh-CN"}):
+        assert gettext("Cart") == "购物车"
+        session["lang"] = "en"
+        refresh()  # what the language form does before it answers
+        assert gettext("Cart") == "Cart"
+        with force_locale("zh_CN"):  # a mail in the recipient's language
+            assert gettext("Cart") == "购物车"
+            assert ngettext("%(num)d month", "%(num)d months", 3) == "3 个月"
+        assert gettext("Cart") == "Cart"
+        assert ngettext("%(num)d month", "%(num)d months", 1) == "1 month"
+
+
+def test_form_messages_come_in_the_readers_language_without_reading_the_catalog_again(app):
+    from flask import request
+
+    required = "This field is required."
+    with app.test_request_context(headers={"Accept-Language": "zh-CN"}):
+        chinese = request.wtforms_translations
+        assert chinese.gettext(required) != required
+        assert request.wtforms_translations is chinese, "loaded once per language"
+    with app.test_request_context(headers={"Accept-Language": "en"}):
+        assert request.wtforms_translations.gettext(required) == required
+
+
+def test_a_signed_in_page_reads_the_header_in_one_statement(
+    app, client, shops, make_user, count_queries
+):
+    from marketplace.models import Notification, NotificationKind, User
+    from marketplace.services import listings as listing_service
+
+    email = make_user("owner@example.com")
+    client.post("/auth/login", data={"email": email, "password": PASSWORD})
+    client.post("/vehicles/select", data={"variant_id": COROLLA_CVT})
+    with app.app_context():
+        user = db.session.scalar(select(User).where(User.email == email))
+        db.session.add(Notification(user_id=user.id, kind=NotificationKind.MAINTENANCE_DUE))
+        db.session.commit()
+    client.get("/listings/")
+    listing_service.kept_counts.ttl = -1.0  # every request counts: the full set of statements
+    try:
+        with count_queries() as queries:
+            page = client.get("/listings/").get_data(as_text=True)
+    finally:
+        listing_service.kept_counts.ttl = listing_service.COUNT_TTL
+    statements = queries.statements
+    header = [s for s in statements if "notifications" in s]
+    assert len(header) == 1 and "shop_staff" in header[0] and "chains" in header[0]
+    garage = [s for s in statements if "garage_vehicles" in s]
+    assert len(garage) == 1 and "variants" in garage[0] and "brands" in garage[0]
+    assert not [s for s in statements if s.lstrip().startswith("SELECT variants")]
+    # the user, the header, the car, the count and the cards (with their fitments)
+    assert len(statements) <= 6, "\n".join(s[:120] for s in statements)
+    assert 'data-unread="1"' in page and "卡罗拉" in page and "data-console-link" not in page
