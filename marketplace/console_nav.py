@@ -20,7 +20,7 @@ from functools import cached_property
 from flask import g, has_request_context, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from sqlalchemy import exists, or_, select
+from sqlalchemy import bindparam, exists, or_, select
 
 from .extensions import db
 from .models import Chain, Shop, ShopStaff, User
@@ -39,23 +39,39 @@ def console_root() -> str | None:
     return root
 
 
-def works_at_a_shop(user: User) -> bool:
-    """Staff at an outlet (any role, any status) or the admin of a chain: one query, kept
-    for the request."""
-    if not user.is_authenticated:
-        return False
-    cached = g.get("_works_at_a_shop")
+def _header_statement():
+    from .services.notifications import unread_count_query
+
+    user_id = bindparam("user_id")
+    return select(
+        unread_count_query(user_id).scalar_subquery(),
+        or_(
+            exists().where(ShopStaff.user_id == user_id), exists().where(Chain.admin_id == user_id)
+        ),
+    )
+
+
+def header_facts(user: User) -> tuple[int, bool]:
+    """What a signed-in page's header shows beyond the user: the number of unread
+    notifications, and whether they are staff at an outlet (any role, any status) or the
+    admin of a chain. One statement, built once per process, its answer kept for the
+    request."""
+    global _HEADER
+    cached = g.get("_header_facts")
     if cached is None or cached[0] != user.id:
-        found = db.session.scalar(
-            select(
-                or_(
-                    exists().where(ShopStaff.user_id == user.id),
-                    exists().where(Chain.admin_id == user.id),
-                )
-            )
-        )
-        cached = g._works_at_a_shop = (user.id, bool(found))
-    return cached[1]
+        if _HEADER is None:
+            _HEADER = _header_statement()
+        unread, found = db.session.execute(_HEADER, {"user_id": user.id}).one()
+        cached = g._header_facts = (user.id, unread, bool(found))
+    return cached[1], cached[2]
+
+
+_HEADER = None
+
+
+def works_at_a_shop(user: User) -> bool:
+    """Staff at an outlet or the admin of a chain (header_facts)."""
+    return user.is_authenticated and header_facts(user)[1]
 
 
 def staff_home(user: User) -> str | None:

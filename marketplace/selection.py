@@ -4,7 +4,7 @@ from dataclasses import dataclass
 
 from flask import g, session
 from flask_login import current_user, user_logged_in
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import joinedload
 
 from .extensions import db
@@ -34,14 +34,17 @@ class SelectedVehicle:
         return self.garage_vehicle.id if self.garage_vehicle is not None else None
 
 
+_VARIANT = (  # every matcher page and a guest's every page: built once per process
+    select(Variant)
+    .options(joinedload(Variant.series).joinedload(Series.brand))
+    .where(Variant.id == bindparam("variant_id"))
+)
+
+
 def load_variant(variant_id: int | None) -> Variant | None:
     if variant_id is None or not 0 < variant_id <= MAX_ID:
         return None
-    return db.session.scalar(
-        select(Variant)
-        .options(joinedload(Variant.series).joinedload(Series.brand))
-        .where(Variant.id == variant_id)
-    )
+    return db.session.scalar(_VARIANT, {"variant_id": variant_id})
 
 
 def _selected_garage_vehicle() -> GarageVehicle | None:
@@ -61,8 +64,7 @@ def current_vehicle() -> SelectedVehicle | None:
     if current_user.is_authenticated:
         vehicle = _selected_garage_vehicle()
         if vehicle is not None:
-            car = load_variant(vehicle.variant_id) if vehicle.variant_id else vehicle.car
-            selected = SelectedVehicle(car, vehicle)
+            selected = SelectedVehicle(vehicle.car, vehicle)  # loaded with the vehicle
     else:
         variant = load_variant(session.get(GUEST_KEY))
         if variant is not None:

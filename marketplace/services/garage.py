@@ -3,7 +3,8 @@
 import re
 from datetime import date
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import bindparam, delete, func, select, update
+from sqlalchemy.orm import joinedload
 
 from ..extensions import db
 from ..models import (
@@ -12,6 +13,7 @@ from ..models import (
     InsurancePolicy,
     OdometerReading,
     ReadingSource,
+    Series,
     ServiceRecord,
     UnlistedCar,
     User,
@@ -25,6 +27,27 @@ from .errors import DomainError, error_codes
 from .maintenance import EV_EXCLUDED
 
 EARLIEST_REGISTRATION = date(1980, 1, 1)
+# a garage car with what its label and the fitment read: every signed-in page shows it, so
+# the two statements are built once per process
+WITH_CAR = (
+    joinedload(GarageVehicle.variant).joinedload(Variant.series).joinedload(Series.brand),
+    joinedload(GarageVehicle.unlisted_car),
+)
+_OWNED = (
+    select(GarageVehicle)
+    .where(
+        GarageVehicle.id == bindparam("vehicle_id"),
+        GarageVehicle.owner_id == bindparam("owner_id"),
+    )
+    .options(*WITH_CAR)
+)
+_DEFAULT = (
+    select(GarageVehicle)
+    .where(GarageVehicle.owner_id == bindparam("owner_id"))
+    .order_by(GarageVehicle.is_default.desc(), GarageVehicle.id)
+    .limit(1)
+    .options(*WITH_CAR)
+)
 _PROVINCES = "京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼"
 _LETTER = "A-HJ-NP-Z"  # plates use no I or O
 PLATE_RE = re.compile(
@@ -106,20 +129,11 @@ def vehicles_of(owner: User) -> list[GarageVehicle]:
 
 def get_vehicle(owner: User, vehicle_id: int) -> GarageVehicle | None:
     """The owner's vehicle with this id, or None (also for someone else's vehicle)."""
-    return db.session.scalar(
-        select(GarageVehicle).where(
-            GarageVehicle.id == vehicle_id, GarageVehicle.owner_id == owner.id
-        )
-    )
+    return db.session.scalar(_OWNED, {"vehicle_id": vehicle_id, "owner_id": owner.id})
 
 
 def default_vehicle(owner: User) -> GarageVehicle | None:
-    return db.session.scalar(
-        select(GarageVehicle)
-        .where(GarageVehicle.owner_id == owner.id)
-        .order_by(GarageVehicle.is_default.desc(), GarageVehicle.id)
-        .limit(1)
-    )
+    return db.session.scalar(_DEFAULT, {"owner_id": owner.id})
 
 
 def add_vehicle(

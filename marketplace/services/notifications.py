@@ -153,10 +153,13 @@ def notify(
 
 
 def unread_count(user: User) -> int:
-    return db.session.scalar(
-        select(func.count(Notification.id)).where(
-            Notification.user_id == user.id, Notification.read_at.is_(None)
-        )
+    return db.session.scalar(unread_count_query(user.id))
+
+
+def unread_count_query(user_id):
+    """The count of a user's unread notifications (`user_id`: an id or a bound parameter)."""
+    return select(func.count(Notification.id)).where(
+        Notification.user_id == user_id, Notification.read_at.is_(None)
     )
 
 

@@ -4,6 +4,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from ...console_nav import header_facts
 from ...error_messages import message
 from ...extensions import csrf, db
 from ...models import Notification, NotificationKind
@@ -21,7 +22,7 @@ def unread_notifications():
     """The header's unread count, for signed-in users only."""
     if not current_user.is_authenticated:
         return {}
-    return {"unread_count": notifications.unread_count(current_user)}
+    return {"unread_count": header_facts(current_user)[0]}
 
 
 @bp.route("/notifications")

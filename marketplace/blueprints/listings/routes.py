@@ -11,7 +11,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from ... import page_cache, shop_hours
 from ...extensions import db
 from ...labels import CATEGORY_NAMES, ITEM_NAMES
-from ...models import Brand, Listing, Series, Shop
+from ...models import Listing, Shop
 from ...models.types import utcnow
 from ...selection import chosen_city, city_arg, current_vehicle, load_variant
 from ...services import listings as listing_service
@@ -172,19 +172,16 @@ def _render_detail(listing_id: int) -> str:
         current_user.is_authenticated and shop_service.can_view(current_user, listing.shop)
     ):
         abort(404)
-    brand_ids = [f.brand_id for f in listing.fitments if f.brand_id]
-    series_ids = [f.series_id for f in listing.fitments if f.series_id]
-    brands = db.session.scalars(select(Brand.name).where(Brand.id.in_(brand_ids))).all()
-    series = db.session.scalars(
-        select(Series).where(Series.id.in_(series_ids)).options(joinedload(Series.brand))
-    ).all()
+    # the fitments come with their brand or series (joined): brands first, then series
+    fit_names = [f.name for f in listing.fitments if f.brand_id] + [
+        f.name for f in listing.fitments if f.series_id
+    ]
     selected = current_vehicle()
     return render_template(
         "listings/detail.html",
         listing=listing,
         preview=preview,
-        fit_brands=brands,
-        fit_series=series,
+        fit_names=fit_names,
         selected=selected,
         cart_form=AddToCartForm(listing_id=str(listing.id)),
         hours=shop_hours.for_listing(listing, utcnow()),
