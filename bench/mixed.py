@@ -85,15 +85,10 @@ SHOP_RE = re.compile(r'name="shop" type="hidden" value="(\d+)"')
 
 
 def prepare(args, env: dict[str, str]) -> dict[str, int]:
-    """Seed (run.py's prepare_database), then the vehicle catalog and the maintenance rules."""
+    """run.py's preparation: seeding, the vehicle catalog and the maintenance rules."""
     if args.database_url == DEFAULT_DB_URL and not args.reuse:
         shutil.rmtree(DEFAULT_DB_DIR, ignore_errors=True)
-    counts = browse_bench.prepare_database(args, env)
-    for command in (("catalog", "import"), ("maintenance", "import-rules")):
-        started = time.monotonic()
-        out = browse_bench.flask_cli(env, *command)
-        print(f"{' '.join(command)}: {out.splitlines()[-1]} ({time.monotonic() - started:.1f}s)")
-    return counts
+    return browse_bench.prepare_database(args, env)
 
 
 def _spread(values: list, count: int) -> list:
@@ -209,17 +204,7 @@ def browse_paths() -> list[str]:
     ]
 
 
-def matcher_paths(variants: list[int]) -> list[str]:
-    paths = []
-    for i, variant in enumerate(variants):
-        params = {"variant": str(variant), "km": str(8_000 + 9_500 * i)}
-        if i % 2:
-            params["months"] = str(6 + 5 * i)
-        else:
-            params["registered"] = f"{2012 + i % 12}-0{1 + i % 9}-15"
-        params["condition"] = "severe" if i % 3 == 0 else "normal"
-        paths.append("/maintenance/result?" + urlencode(params))
-    return paths
+matcher_paths = browse_bench.matcher_paths
 
 
 # --- the clients ------------------------------------------------------------------------------
@@ -741,7 +726,7 @@ def main(argv=None) -> int:
             duration=args.hello_duration,
             latency_requests=500,
         )
-        hello_page = browse_bench.Page("hello-world", "hello", ["/"], goal=False)
+        hello_page = browse_bench.Page("hello-world", "hello", ["/"], goal="")
         browse_bench.warm_up(hello_port, ["/"], args.concurrency)
         hello = browse_bench.measure(hello_page, hello_port, servers[1], hello_args, tmp)
 

@@ -4,6 +4,8 @@ and optionally cProfile's top functions. No server, no load: it explains bench/r
     .venv/bin/python bench/profile_pages.py                     # the bench database of run.py
     .venv/bin/python bench/profile_pages.py --pages 保养 --cprofile 25 --sort tottime
     .venv/bin/python bench/profile_pages.py --sql     # each distinct statement and its time
+    .venv/bin/python bench/profile_pages.py --signed-in   # as run.py's bench owner, with a car
+    .venv/bin/python bench/profile_pages.py --cold   # nothing kept: counts, cities, rules, cards
     .venv/bin/python bench/profile_pages.py --database-url postgresql+psycopg://postgres@127.0.0.1:5432/bench
 
 Run bench/run.py first (it creates and seeds the database). Requests go through Flask's test
@@ -27,10 +29,20 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from run import DEFAULT_DB_URL, pick_listing_ids  # noqa: E402
+from run import (  # noqa: E402
+    DEFAULT_DB_URL,
+    DETAIL_IDS,
+    MATCHER_CARS,
+    USER_AGENT,
+    matcher_paths,
+    owner_cookie,
+    pick_listing_ids,
+    pick_shop_slugs,
+    pick_variants,
+)
 
 
-def paths(listing_ids: list[int]) -> dict[str, list[str]]:
+def paths(listing_ids: list[int], shop_slugs=(), variants=()) -> dict[str, list[str]]:
     def browse(**params: str) -> str:
         return "/listings/?" + urlencode(params, quote_via=quote)
 
@@ -46,6 +58,8 @@ def paths(listing_ids: list[int]) -> dict[str, list[str]]:
             )
         ],
         "listing page": [f"/listings/{i}" for i in listing_ids],
+        "shop page": [f"/shops/{quote(slug)}" for slug in shop_slugs],
+        "matcher": matcher_paths(list(variants)),
     }
 
 
@@ -57,10 +71,20 @@ def main(argv=None) -> int:
     parser.add_argument("--cprofile", type=int, default=0, help="print the top N functions")
     parser.add_argument("--sort", default="cumulative", help="cProfile order (e.g. tottime)")
     parser.add_argument("--sql", action="store_true", help="print each distinct statement")
+    parser.add_argument(
+        "--signed-in", action="store_true", help="as run.py's bench owner (with a car)"
+    )
+    parser.add_argument(
+        "--cold",
+        action="store_true",
+        help="every request as the first of its kind: no kept counts, cities or rules "
+        "(services/kept.py), no kept card HTML (cards.py)",
+    )
     args = parser.parse_args(argv)
     args.requests = max(1, min(args.requests, 1000))
     os.environ.update(DATABASE_URL=args.database_url, SECRET_KEY=secrets.token_urlsafe(48))
     os.environ.setdefault("PAGE_CACHE_SECONDS", "0")  # explain rendering, not kept pages
+    cookie = owner_cookie(dict(os.environ))[0] if args.signed_in else ""
 
     from sqlalchemy import event
 
@@ -70,6 +94,12 @@ def main(argv=None) -> int:
     app = create_app()
     with app.app_context():
         engine = db.engine
+    if args.cold:
+        from marketplace.services import kept
+
+        for values in kept.ALL:
+            values.ttl = -1.0
+        app.before_request(app.extensions["listing_cards"].cache_clear)
     statements: list[tuple[str, float]] = []
 
     @event.listens_for(engine, "before_cursor_execute")
@@ -81,7 +111,15 @@ def main(argv=None) -> int:
         statements.append((statement, time.perf_counter() - conn.info.pop("bench_started")))
 
     client = app.test_client()
-    selected = paths(pick_listing_ids(args.database_url, 50))
+    client.environ_base.update(HTTP_USER_AGENT=USER_AGENT, REMOTE_ADDR="127.0.0.1")
+    if cookie:
+        name, _, value = cookie.partition("=")
+        client.set_cookie(name, value)
+    selected = paths(
+        pick_listing_ids(args.database_url, DETAIL_IDS),
+        pick_shop_slugs(args.database_url, DETAIL_IDS),
+        pick_variants(args.database_url, MATCHER_CARS),
+    )
     if args.pages:
         wanted = [w.strip() for w in args.pages.split(",") if w.strip()]
         selected = {k: v for k, v in selected.items() if any(w in k for w in wanted)}

@@ -53,7 +53,8 @@ MAX_DURATION = 60
 MAX_CONCURRENCY = 64
 MAX_LATENCY_REQUESTS = 5000
 REQUEST_TIMEOUT = 30  # seconds, per request
-DETAIL_IDS = 50  # the listing page rotates over this many public listings
+DETAIL_IDS = 50  # the listing and shop pages rotate over this many listings and shops
+MATCHER_CARS = 24  # the matcher rotates over this many catalog cars
 
 
 @dataclass
@@ -62,7 +63,10 @@ class Page:
     target: str  # "hello", "app" or "app-rendered" (the app with its page cache off)
     paths: list[str]
     note: str = ""
-    goal: bool = True  # held to the goal (>= 0.25 of hello-world, p99 <= 10 ms)
+    goal: str = (
+        "rendered"  # "served" (>= 0.35 of hello-world), "rendered" (>= 0.15, p99 <= 10 ms), ""
+    )
+    signed_in: bool = False  # sent with the bench owner's session cookie
 
 
 @dataclass
@@ -193,7 +197,7 @@ def count_rows(url: str) -> dict[str, int]:
             tables = set(inspect(conn).get_table_names())
             return {
                 t: conn.scalar(text(f"SELECT count(*) FROM {t}"))  # noqa: S608 (fixed names)
-                for t in ("shops", "listings")
+                for t in ("shops", "listings", "variants", "maintenance_rules")
                 if t in tables
             }
     finally:
@@ -248,22 +252,135 @@ def prepare_database(args, env: dict[str, str]) -> dict[str, int]:
     print(f"db upgrade: {time.monotonic() - started:.1f}s", flush=True)
     if existing.get("listings") and args.reuse:
         print(f"reusing {existing['shops']} shops / {existing['listings']} listings", flush=True)
-        return existing
-    started = time.monotonic()
-    out = flask_cli(
-        env, "seed", "bench", "--shops", str(args.shops), "--listings", str(args.listings)
-    )
-    print(f"{out.splitlines()[-1]} ({time.monotonic() - started:.1f}s)", flush=True)
+    else:
+        started = time.monotonic()
+        out = flask_cli(
+            env, "seed", "bench", "--shops", str(args.shops), "--listings", str(args.listings)
+        )
+        print(f"{out.splitlines()[-1]} ({time.monotonic() - started:.1f}s)", flush=True)
+    # the matcher's page and the owner's car need the vehicle catalog and the rules
+    for table, command in (
+        ("variants", ("catalog", "import")),
+        ("maintenance_rules", ("maintenance", "import-rules")),
+    ):
+        if not existing.get(table):
+            started = time.monotonic()
+            out = flask_cli(env, *command)
+            print(
+                f"{' '.join(command)}: {out.splitlines()[-1]} ({time.monotonic() - started:.1f}s)"
+            )
     return count_rows(url)
+
+
+def pick_shop_slugs(url: str, count: int) -> list[str]:
+    """Approved shops with something on sale, spread evenly over the id range."""
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn:
+            slugs = conn.scalars(
+                text(
+                    "SELECT slug FROM shops WHERE status = 'approved' AND EXISTS "
+                    "(SELECT 1 FROM listings WHERE listings.shop_id = shops.id AND is_public) "
+                    "ORDER BY id"
+                )
+            ).all()
+    finally:
+        engine.dispose()
+    step = max(1, len(slugs) // count)
+    return list(slugs[step // 2 :: step])[:count]
+
+
+def pick_variants(url: str, count: int) -> list[int]:
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn:
+            ids = conn.scalars(text("SELECT id FROM variants ORDER BY id")).all()
+    finally:
+        engine.dispose()
+    step = max(1, len(ids) // count)
+    return list(ids[step // 2 :: step])[:count]
+
+
+# --- the signed-in owner ----------------------------------------------------------------
+
+OWNER_EMAIL = "bench-owner@bench.example.com"
+OWNER_PASSWORD = "bench-owner-password"  # noqa: S105 (the benchmark's own account)
+OWNER_SERIES = "卡罗拉"  # the owner's car: a Corolla, one of the most common cars in China
+USER_AGENT = "chefu-bench/1"
+CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+
+
+def owner_cookie(env: dict[str, str]) -> tuple[str, str]:
+    """The bench owner's session cookie ("name=value") and their car: the account (with a
+    car in the garage, as most owners have) is made once, then signed in through the app's
+    own login form in-process, so no password hashing is measured and the servers keep the
+    production login limit. Same DATABASE_URL and SECRET_KEY as the servers."""
+    os.environ.update(DATABASE_URL=env["DATABASE_URL"], SECRET_KEY=env["SECRET_KEY"])
+    from sqlalchemy import select
+
+    from marketplace import create_app
+    from marketplace.config import Config
+    from marketplace.extensions import db
+    from marketplace.models import Series, Variant
+    from marketplace.services import accounts, garage
+    from marketplace.timeutil import local_today
+
+    config = Config()
+    config.RATELIMIT_ENABLED = False  # the login limit is per address: not for the set-up
+    config.SESSION_COOKIE_SECURE = False  # the test client keeps the cookie over http
+    app = create_app(config)
+    with app.app_context():
+        owner = accounts.find_user_by_email(OWNER_EMAIL) or accounts.register(
+            OWNER_EMAIL, OWNER_PASSWORD, "压测车主"
+        )
+        db.session.flush()
+        car = garage.default_vehicle(owner)
+        if car is None:
+            variant = db.session.scalar(
+                select(Variant).join(Series).where(Series.name == OWNER_SERIES).order_by(Variant.id)
+            ) or db.session.scalar(select(Variant).order_by(Variant.id))
+            if variant is None:
+                sys.exit("the vehicle catalog is empty (flask --app wsgi catalog import)")
+            car = garage.add_vehicle(owner, variant, today=local_today())
+        label = car.car.label
+        db.session.commit()
+        db.session.remove()
+    client = app.test_client()
+    client.environ_base.update(HTTP_USER_AGENT=USER_AGENT, REMOTE_ADDR=HOST)
+    token = CSRF_RE.search(client.get("/auth/login").get_data(as_text=True))
+    response = client.post(
+        "/auth/login",
+        data={
+            "email": OWNER_EMAIL,
+            "password": OWNER_PASSWORD,
+            "csrf_token": token and token.group(1),
+        },
+    )
+    name = app.config["SESSION_COOKIE_NAME"]
+    cookie = client.get_cookie(name)
+    if response.status_code != 302 or cookie is None:
+        sys.exit(f"could not sign the bench owner in: {response.status_code}")
+    with app.app_context():
+        db.engine.dispose()
+    return f"{name}={cookie.value}", label
 
 
 # --- HTTP --------------------------------------------------------------------------------
 
 
-def fetch(port: int, path: str, timeout: float = REQUEST_TIMEOUT) -> tuple[int, int]:
+def fetch(
+    port: int, path: str, timeout: float = REQUEST_TIMEOUT, cookie: str = ""
+) -> tuple[int, int]:
     conn = http.client.HTTPConnection(HOST, port, timeout=timeout)
+    headers = {"Connection": "close", "User-Agent": USER_AGENT}
+    if cookie:
+        headers["Cookie"] = cookie
     try:
-        conn.request("GET", path, headers={"Connection": "close"})
+        conn.request("GET", path, headers=headers)
         response = conn.getresponse()
         body = response.read()
         return response.status, len(body)
@@ -271,7 +388,7 @@ def fetch(port: int, path: str, timeout: float = REQUEST_TIMEOUT) -> tuple[int, 
         conn.close()
 
 
-def _client_loop(port: int, paths: list[str], offset: int, seconds: float):
+def _client_loop(port: int, paths: list[str], offset: int, seconds: float, cookie: str = ""):
     """One Python load-generating process: sequential requests until the deadline."""
     deadline = time.monotonic() + seconds
     done = errors = 0
@@ -281,7 +398,7 @@ def _client_loop(port: int, paths: list[str], offset: int, seconds: float):
         path = paths[i % len(paths)]
         i += 1
         try:
-            status, _ = fetch(port, path)
+            status, _ = fetch(port, path, cookie=cookie)
             ok = status == 200
             kind = f"HTTP {status}"
         except OSError as exc:
@@ -293,11 +410,13 @@ def _client_loop(port: int, paths: list[str], offset: int, seconds: float):
     return done, errors, kinds
 
 
-def throughput_python(port: int, paths: list[str], concurrency: int, seconds: float):
+def throughput_python(port: int, paths: list[str], concurrency: int, seconds: float, cookie=""):
     with ProcessPoolExecutor(max_workers=concurrency) as pool:
         pool.submit(int).result()  # processes are forked before the clock starts
         started = time.monotonic()
-        futures = [pool.submit(_client_loop, port, paths, k, seconds) for k in range(concurrency)]
+        futures = [
+            pool.submit(_client_loop, port, paths, k, seconds, cookie) for k in range(concurrency)
+        ]
         parts = [f.result() for f in futures]
         elapsed = time.monotonic() - started
     kinds: dict[str, int] = {}
@@ -325,7 +444,7 @@ end
 
 function request()
   i = i + 1
-  return wrk.format("GET", paths[(i %% #paths) + 1], {["Connection"] = "close"})
+  return wrk.format("GET", paths[(i %% #paths) + 1], {["Connection"] = "close", %(headers)s})
 end
 
 function response(status, headers, body)
@@ -347,10 +466,19 @@ end
 """
 
 
-def throughput_wrk(port: int, paths: list[str], concurrency: int, seconds: float, tmp: Path):
+def _lua(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def throughput_wrk(
+    port: int, paths: list[str], concurrency: int, seconds: float, tmp: Path, cookie: str = ""
+):
     script = tmp / "bench.lua"
-    listed = ", ".join('"' + p.replace("\\", "\\\\").replace('"', '\\"') + '"' for p in paths)
-    script.write_text(WRK_SCRIPT % {"paths": listed})
+    listed = ", ".join(_lua(p) for p in paths)
+    headers = f'["User-Agent"] = {_lua(USER_AGENT)}' + (
+        f', ["Cookie"] = {_lua(cookie)}' if cookie else ""
+    )
+    script.write_text(WRK_SCRIPT % {"paths": listed, "headers": headers})
     threads = min(2, concurrency)
     cmd = [
         "wrk", "-t", str(threads), "-c", str(concurrency), "-d", f"{seconds:g}s",
@@ -367,7 +495,7 @@ def throughput_wrk(port: int, paths: list[str], concurrency: int, seconds: float
     return fields["requests"], sum(kinds.values()), fields["duration_us"] / 1e6, kinds
 
 
-def latency(port: int, paths: list[str], max_requests: int, seconds: float):
+def latency(port: int, paths: list[str], max_requests: int, seconds: float, cookie: str = ""):
     deadline = time.monotonic() + seconds
     times: list[float] = []
     errors = 0
@@ -377,7 +505,7 @@ def latency(port: int, paths: list[str], max_requests: int, seconds: float):
         i += 1
         started = time.perf_counter()
         try:
-            status, _ = fetch(port, path)
+            status, _ = fetch(port, path, cookie=cookie)
         except OSError:
             status = 0
         times.append(time.perf_counter() - started)
@@ -394,12 +522,12 @@ def percentile(sorted_values: list[float], pct: float) -> float:
     return sorted_values[int(rank) - 1]
 
 
-def warm_up(port: int, paths: list[str], concurrency: int) -> None:
+def warm_up(port: int, paths: list[str], concurrency: int, cookie: str = "") -> None:
     """Both workers render the page before it is measured (templates, caches, connections)."""
     per_client = 2 + len(paths) // concurrency
     with ProcessPoolExecutor(max_workers=concurrency) as pool:
         futures = [
-            pool.submit(_warm_client, port, paths, k * per_client, per_client)
+            pool.submit(_warm_client, port, paths, k * per_client, per_client, cookie)
             for k in range(concurrency)
         ]
         for f in futures:
@@ -408,10 +536,10 @@ def warm_up(port: int, paths: list[str], concurrency: int) -> None:
                 sys.exit(f"warm-up: {bad}")
 
 
-def _warm_client(port: int, paths: list[str], offset: int, count: int) -> str:
+def _warm_client(port: int, paths: list[str], offset: int, count: int, cookie: str = "") -> str:
     for i in range(count):
         path = paths[(offset + i) % len(paths)]
-        status, size = fetch(port, path)
+        status, size = fetch(port, path, cookie=cookie)
         if status != 200:
             return f"GET {path} answered {status} ({size} bytes)"
     return ""
@@ -420,52 +548,74 @@ def _warm_client(port: int, paths: list[str], offset: int, count: int) -> str:
 # --- the run -----------------------------------------------------------------------------
 
 
-def pages(listing_ids: list[int], page_cache: str = "both") -> list[Page]:
-    """The measured pages; with the page cache "both", each app page twice: as served (kept
-    pages for these anonymous requests) and rendered for every request (cache off)."""
+SERVED_GOAL = 0.35  # anonymous pages as served (the page cache on)
+RENDERED_GOAL = 0.15  # pages rendered for the request: cache off, or signed in
+P99_GOAL_MS = 10.0  # single connection, rendered pages, SQLite
+
+
+def pages(
+    listing_ids: list[int],
+    shop_slugs: list[str],
+    variants: list[int],
+    page_cache: str = "both",
+    signed_in: bool = True,
+) -> list[Page]:
+    """The measured pages. Each app page up to three times: as served to anonymous visitors
+    (they get kept pages), rendered for every request (page cache off: "· rendered"), and for
+    the signed-in bench owner, whose pages are always rendered ("· signed in"). The matcher is
+    never kept, so it has no "· rendered" row."""
     measured = []
-    for page in _pages(listing_ids):
+    for page in _pages(listing_ids, shop_slugs, variants):
         if page.target != "app" or not page.goal:
             measured.append(page)
             continue
-        if page_cache in ("on", "both"):
+        kept = page.goal == "served"
+        if page_cache in ("on", "both") or not kept:
             measured.append(page)
-        if page_cache in ("off", "both"):
+        if kept and page_cache in ("off", "both"):
             note = "page cache off: rendered for every request"
             measured.append(Page(f"{page.name} · rendered", "app-rendered", page.paths, note))
+        if signed_in:
+            note = "the bench owner, signed in with a car in the garage: rendered"
+            measured.append(
+                Page(f"{page.name} · signed in", "app", page.paths, note, signed_in=True)
+            )
     return measured
 
 
-def _pages(listing_ids: list[int]) -> list[Page]:
+def _pages(listing_ids: list[int], shop_slugs: list[str], variants: list[int]) -> list[Page]:
     def browse(**params: str) -> str:
         return "/listings/?" + urlencode(params, quote_via=quote)
 
     return [
-        Page("hello-world", "hello", ["/"], goal=False),
+        Page("hello-world", "hello", ["/"], goal=""),
         Page(
             "app /healthz (floor)",
             "app",
             ["/healthz"],
             "reference, not a goal: the app's stack with no template and one SELECT 1",
-            goal=False,
+            goal="",
         ),
         Page(
             "search zh 空调滤芯",
             "app",
             [browse(q="空调滤芯")],
             "4 characters: FTS5 trigram on SQLite, pg_trgm on PostgreSQL",
+            goal="served",
         ),
         Page(
             "search pinyin baoyang",
             "app",
             [browse(q="baoyang")],
             "pinyin of 保养: a broad match (about a third of the listings)",
+            goal="served",
         ),
         Page(
             "search zh 保养",
             "app",
             [browse(q="保养")],
             "2 characters: below the trigram length, the search falls back to a LIKE scan",
+            goal="served",
         ),
         Page(
             "category+filters",
@@ -480,27 +630,58 @@ def _pages(listing_ids: list[int]) -> list[Page]:
                 )
             ],
             "maintenance in 上海, ¥100-500, by price",
+            goal="served",
         ),
         Page(
             "listing page",
             "app",
             [f"/listings/{i}" for i in listing_ids],
             f"rotating over {len(listing_ids)} public listings",
+            goal="served",
+        ),
+        Page(
+            "shop page",
+            "app",
+            [f"/shops/{quote(slug)}" for slug in shop_slugs],
+            f"rotating over {len(shop_slugs)} approved shops",
+            goal="served",
+        ),
+        Page(
+            "matcher",
+            "app",
+            matcher_paths(variants),
+            f"/maintenance/result for {len(variants)} catalog cars, km and age varied",
+            goal="rendered",
         ),
     ]
 
 
+def matcher_paths(variants: list[int]) -> list[str]:
+    """The maintenance matcher for catalog cars at varied mileage and age."""
+    paths = []
+    for i, variant in enumerate(variants):
+        params = {"variant": str(variant), "km": str(8_000 + 9_500 * i)}
+        if i % 2:
+            params["months"] = str(6 + 5 * i)
+        else:
+            params["registered"] = f"{2012 + i % 12}-0{1 + i % 9}-15"
+        params["condition"] = "severe" if i % 3 == 0 else "normal"
+        paths.append("/maintenance/result?" + urlencode(params))
+    return paths
+
+
 def measure(page: Page, port: int, server: subprocess.Popen, args, tmp: Path) -> Result:
     result = Result(page)
+    cookie = args.cookie if page.signed_in else ""
     cpu_all, cpu_gen, (cpu_srv, cpu_db) = system_cpu(), children_cpu(), process_cpu(server.pid)
     started = time.monotonic()
     if args.loadgen == "wrk":
         requests, errors, elapsed, kinds = throughput_wrk(
-            port, page.paths, args.concurrency, args.duration, tmp
+            port, page.paths, args.concurrency, args.duration, tmp, cookie
         )
     else:
         requests, errors, elapsed, kinds = throughput_python(
-            port, page.paths, args.concurrency, args.duration
+            port, page.paths, args.concurrency, args.duration, cookie
         )
     wall = time.monotonic() - started
     result.gen_cpu = (children_cpu() - cpu_gen) / wall
@@ -510,7 +691,7 @@ def measure(page: Page, port: int, server: subprocess.Popen, args, tmp: Path) ->
     result.other_cpu = max(0.0, (system_cpu() - cpu_all) / wall - used)
     result.requests, result.errors, result.error_kinds = requests, errors, kinds
     result.rps = requests / elapsed if elapsed else 0.0
-    times, bad = latency(port, page.paths, args.latency_requests, args.duration)
+    times, bad = latency(port, page.paths, args.latency_requests, args.duration, cookie)
     times.sort()
     result.samples, result.latency_errors = len(times), bad
     result.p50, result.p99 = percentile(times, 50) * 1000, percentile(times, 99) * 1000
@@ -549,20 +730,26 @@ def report(results: list[Result], args, counts: dict[str, int], gen: str) -> str
         )
         if r.page.note:
             lines.append(f"    ({r.page.note})")
+    sqlite = args.database_url.startswith("sqlite")
     goals = []
     for r in results:
         if not r.page.goal or not hello:
             continue
         ratio = r.rps / hello.rps if hello.rps else 0
-        misses = []
-        if ratio < 0.25:
-            misses.append(f"ratio {ratio:.3f} < 0.25")
-        if r.p99 > 10:
-            misses.append(f"p99 {r.p99:.1f} ms > 10 ms")
+        served = r.page.goal == "served" and r.page.target == "app" and not r.page.signed_in
+        wanted = SERVED_GOAL if served else RENDERED_GOAL
+        misses = [f"ratio {ratio:.3f} < {wanted}"] if ratio < wanted else []
+        if not served and sqlite and r.p99 > P99_GOAL_MS:
+            misses.append(f"p99 {r.p99:.1f} ms > {P99_GOAL_MS:g} ms")
         goals.append(
             f"  {r.page.name}: " + ("met" if not misses else "MISSED (" + "; ".join(misses) + ")")
         )
-    lines += ["", "goal (>= 0.25 of hello-world, p99 <= 10 ms):", *goals]
+    lines += [
+        "",
+        f"goal: served >= {SERVED_GOAL} of hello-world; rendered and signed in >= "
+        f"{RENDERED_GOAL}" + (f", p99 <= {P99_GOAL_MS:g} ms" if sqlite else " (p99: SQLite only)"),
+        *goals,
+    ]
     return "\n".join(lines)
 
 
@@ -597,6 +784,12 @@ def parse_args(argv=None):
     )
     parser.add_argument(
         "--pages", help="comma-separated substrings of page names to run (hello-world always runs)"
+    )
+    parser.add_argument(
+        "--signed-in",
+        choices=("yes", "no"),
+        default="yes",
+        help="also measure each page for the signed-in bench owner (rows '· signed in')",
     )
     args = parser.parse_args(argv)
     if not 1 <= args.duration <= MAX_DURATION:
@@ -636,10 +829,16 @@ def main(argv=None) -> int:
     if args.analyze == "yes":
         print(f"(VACUUM) ANALYZE: {analyze(args.database_url):.1f}s", flush=True)
     listing_ids = pick_listing_ids(args.database_url, DETAIL_IDS)
-    selected = pages(listing_ids, args.page_cache)
+    shop_slugs = pick_shop_slugs(args.database_url, DETAIL_IDS)
+    variants = pick_variants(args.database_url, MATCHER_CARS)
+    selected = pages(listing_ids, shop_slugs, variants, args.page_cache, args.signed_in == "yes")
     if args.pages:
         wanted = [w.strip() for w in args.pages.split(",") if w.strip()]
         selected = [p for p in selected if p.target == "hello" or any(w in p.name for w in wanted)]
+    args.cookie = ""
+    if any(p.signed_in for p in selected):
+        args.cookie, car = owner_cookie(env)
+        print(f"bench owner signed in; their car: {car}", flush=True)
     gen = (
         "wrk (C, 2 threads)"
         if args.loadgen == "wrk"
