@@ -340,8 +340,11 @@ def owner_cookie(env: dict[str, str]) -> tuple[str, str]:
         db.session.flush()
         car = garage.default_vehicle(owner)
         if car is None:
-            variant = db.session.scalar(
-                select(Variant).join(Series).where(Series.name == OWNER_SERIES).order_by(Variant.id)
+            variant = db.session.scalar(  # the newest model year of the series
+                select(Variant)
+                .join(Series)
+                .where(Series.name == OWNER_SERIES)
+                .order_by(Variant.model_year.desc().nulls_last(), Variant.id)
             ) or db.session.scalar(select(Variant).order_by(Variant.id))
             if variant is None:
                 sys.exit("the vehicle catalog is empty (flask --app wsgi catalog import)")

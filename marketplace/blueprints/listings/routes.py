@@ -5,8 +5,8 @@ from urllib.parse import urlencode
 from flask import abort, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy import bindparam, select
+from sqlalchemy.orm import joinedload
 
 from ... import page_cache, shop_hours
 from ...extensions import db
@@ -155,16 +155,20 @@ def detail(listing_id: int):
     return page_cache.serve(lambda: _render_detail(listing_id))
 
 
-def _render_detail(listing_id: int) -> str:
-    listing = db.session.scalar(
-        select(Listing)
-        .where(Listing.id == listing_id)
-        .options(
-            joinedload(Listing.shop).joinedload(Shop.chain),
-            selectinload(Listing.items),
-            selectinload(Listing.fitments),
-        )
+# a listing with its shop, chain, items and fitments in one statement (a few rows), built once
+_LISTING = (
+    select(Listing)
+    .where(Listing.id == bindparam("listing_id"))
+    .options(
+        joinedload(Listing.shop).joinedload(Shop.chain),
+        joinedload(Listing.items),
+        joinedload(Listing.fitments),
     )
+)
+
+
+def _render_detail(listing_id: int) -> str:
+    listing = db.session.execute(_LISTING, {"listing_id": listing_id}).unique().scalar_one_or_none()
     if listing is None:
         abort(404)
     preview = not listing.is_public
