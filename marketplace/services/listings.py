@@ -44,6 +44,8 @@ COUNT_TTL = 10.0
 BROWSE_MODELS = (Shop, Listing, ListingItem, ListingFitment)
 kept_cities = Kept("cities", CITIES_TTL, (Shop,), max_keys=8)
 kept_counts = Kept("browse counts", COUNT_TTL, BROWSE_MODELS, max_keys=2048)
+# which listings a browse page shows, in order (their cards are read afresh); see browse()
+kept_pages = Kept("browse pages", COUNT_TTL, BROWSE_MODELS, max_keys=2048)
 
 
 class Sort(enum.StrEnum):
@@ -287,7 +289,7 @@ class Card:
         return [code for code in self.fit_fuels.split("|") if code]
 
 
-CARD_COLUMNS = (
+CARD_COLUMNS = (  # in Card's order (Card.fitments comes apart)
     Listing.id,
     Listing.title,
     Listing.category,
@@ -305,6 +307,7 @@ CARD_COLUMNS = (
     Shop.name,
     Chain.name,
 )
+CARD_FIELDS = len(CARD_COLUMNS)
 
 
 def card_statement(query):
@@ -323,13 +326,16 @@ def cards(query, *, fitments: bool = False) -> list[Card]:
 
 
 def read_cards(statement, *, fitments: bool = False) -> list[Card]:
-    rows = db.session.execute(statement).all()
+    return _cards_of(db.session.execute(statement).all(), fitments=fitments)
+
+
+def _cards_of(rows, *, fitments: bool) -> list[Card]:
     limits: dict[int, list[CardFitment]] = {}
     limited = [row[0] for row in rows if not row.fits_all_models]
     if fitments and limited:
         for listing_id, *named in db.session.execute(_FITMENTS, {"listing_ids": limited}):
             limits.setdefault(listing_id, []).append(CardFitment(*named))
-    return [Card(*row, fitments=tuple(limits.get(row[0], ()))) for row in rows]
+    return [Card(*row[:CARD_FIELDS], fitments=tuple(limits.get(row[0], ()))) for row in rows]
 
 
 _FITMENTS = (
@@ -491,7 +497,12 @@ def _count_matches(request: Browse, dialect: str) -> int:
 def browse(request: Browse, *, count: bool = True) -> tuple[list[Card], int]:
     """One page of listings as cards, and the number of matches: exact up to COUNT_CAP (see
     Browse.count_limit: a total equal to request.count_limit means "at least that many").
-    Without `count` the total is the length of the page."""
+    Without `count` the total is the length of the page.
+
+    Which listings the page shows is reused like the count (kept_pages, COUNT_TTL): finding
+    20 matches of a search walks hundreds of rows (2 ms for 空调滤芯 on SQLite), reading 20
+    cards by id does not. The cards themselves — price, stock, sales, rating — are read on
+    every request, and a listing paused meanwhile is left out."""
     dialect = db.session.get_bind().dialect.name
     total, broad = None, False
     if count:
@@ -501,7 +512,9 @@ def browse(request: Browse, *, count: bool = True) -> tuple[list[Card], int]:
         # after a few dozen rows, where the IN (full-text matches) list is built in full.
         broad = _uses_fts(request.q, dialect) and total >= request.count_limit
         broad = broad and not by_distance
-    page = read_cards(_page_statement(request, dialect, broad), fitments=request.fitments)
+    key = (dialect, _count_key(request), request.sort, request.near, request.page, PAGE_SIZE, broad)
+    ids = kept_pages.get(key, lambda: tuple(db.session.scalars(_page_statement(key, request))))
+    page = cards_by_id(ids, fitments=request.fitments)
     return page, len(page) if total is None else total
 
 
@@ -509,19 +522,37 @@ _statements: dict[tuple, object] = {}
 MAX_KEPT_STATEMENTS = 1024
 
 
-def _page_statement(request: Browse, dialect: str, broad: bool):
-    """The select of the page's cards, built once per distinct request and process:
+def _page_statement(key: tuple, request: Browse):
+    """The select of the page's listing ids, built once per distinct request and process:
     statements are immutable and remember their cache key, whose making costs more than
     running the statement (a car's fitment filter: 0.6 of 1.1 ms on SQLite)."""
-    key = (dialect, _count_key(request), request.sort, request.near, request.page, PAGE_SIZE, broad)
     found = _statements.get(key)
     if found is None:
+        dialect, broad = key[0], key[-1]
         query = browse_query(request, dialect, text_match=_like_match(request.q) if broad else None)
-        found = card_statement(query.limit(PAGE_SIZE).offset((request.page - 1) * PAGE_SIZE))
+        offset = (request.page - 1) * PAGE_SIZE
+        found = query.with_only_columns(Listing.id).limit(PAGE_SIZE).offset(offset)
         if len(_statements) >= MAX_KEPT_STATEMENTS:
             _statements.clear()
         _statements[key] = found
     return found
+
+
+# is_public is read, not filtered on: with it in the WHERE clause SQLite walks the public
+# index instead of looking the 20 ids up (7 ms instead of 0.1 for "baoyang")
+_BY_ID = card_statement(
+    select(Listing).where(Listing.id.in_(bindparam("ids", expanding=True)))
+).add_columns(Listing.is_public)
+
+
+def cards_by_id(ids: tuple[int, ...], *, fitments: bool = False) -> list[Card]:
+    """The cards of these listings in this order, read afresh (a listing no longer public
+    is left out)."""
+    if not ids:
+        return []
+    rows = [row for row in db.session.execute(_BY_ID, {"ids": list(ids)}) if row.is_public]
+    found = {card.id: card for card in _cards_of(rows, fitments=fitments)}
+    return [found[i] for i in ids if i in found]
 
 
 # --- the cheapest way to cover the due items, per shop ---------------------------------------

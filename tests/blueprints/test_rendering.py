@@ -99,18 +99,39 @@ def test_a_signed_in_page_reads_the_header_in_one_statement(
         db.session.add(Notification(user_id=user.id, kind=NotificationKind.MAINTENANCE_DUE))
         db.session.commit()
     client.get("/listings/")
-    listing_service.kept_counts.ttl = -1.0  # every request counts: the full set of statements
+    for kept in (listing_service.kept_counts, listing_service.kept_pages):
+        kept.ttl = -1.0  # every request counts and finds its page: the full set of statements
     try:
         with count_queries() as queries:
             page = client.get("/listings/").get_data(as_text=True)
     finally:
-        listing_service.kept_counts.ttl = listing_service.COUNT_TTL
+        for kept in (listing_service.kept_counts, listing_service.kept_pages):
+            kept.ttl = listing_service.COUNT_TTL
     statements = queries.statements
     header = [s for s in statements if "notifications" in s]
     assert len(header) == 1 and "shop_staff" in header[0] and "chains" in header[0]
     garage = [s for s in statements if "garage_vehicles" in s]
     assert len(garage) == 1 and "variants" in garage[0] and "brands" in garage[0]
     assert not [s for s in statements if s.lstrip().startswith("SELECT variants")]
-    # the user, the header, the car, the count and the cards (with their fitments)
-    assert len(statements) <= 6, "\n".join(s[:120] for s in statements)
+    # the user, the header, the car, the count, the page's ids, its cards and their fitments
+    assert len(statements) <= 7, "\n".join(s[:120] for s in statements)
     assert 'data-unread="1"' in page and "卡罗拉" in page and "data-console-link" not in page
+
+
+def test_a_kept_page_reads_its_cards_afresh_and_leaves_out_a_paused_listing(app, client, shops):
+    from sqlalchemy import update
+
+    paused, repriced = shops["listings"]["oil_a"], shops["listings"]["filter_a"]
+    first = _prices(client.get("/listings/?city=北京").get_data(as_text=True))
+    assert paused in first and repriced in first
+    with app.app_context():  # as another process would: no flush here drops the kept page
+        db.session.execute(update(Listing).where(Listing.id == paused).values(is_public=False))
+        db.session.execute(
+            update(Listing)
+            .where(Listing.id == repriced)
+            .values(price_fen=54_321, list_price_fen=54_321)
+        )
+        db.session.commit()
+    now = _prices(client.get("/listings/?city=北京").get_data(as_text=True))
+    assert paused not in now and now[repriced] == "¥543.21"
+    assert list(now) == [i for i in first if i != paused], "the kept order, afresh values"
