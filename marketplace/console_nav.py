@@ -24,6 +24,7 @@ from sqlalchemy import bindparam, exists, or_, select
 
 from .extensions import db
 from .models import Chain, Shop, ShopStaff, User
+from .services.notifications import unread_count_query
 
 # a link to the same page of another outlet keeps these query arguments
 KEPT_ARGS = ("day",)
@@ -39,34 +40,22 @@ def console_root() -> str | None:
     return root
 
 
-def _header_statement():
-    from .services.notifications import unread_count_query
-
-    user_id = bindparam("user_id")
-    return select(
-        unread_count_query(user_id).scalar_subquery(),
-        or_(
-            exists().where(ShopStaff.user_id == user_id), exists().where(Chain.admin_id == user_id)
-        ),
-    )
+_USER_ID = bindparam("user_id")
+_HEADER = select(  # every signed-in page: built once per process
+    unread_count_query(_USER_ID).scalar_subquery(),
+    or_(exists().where(ShopStaff.user_id == _USER_ID), exists().where(Chain.admin_id == _USER_ID)),
+)
 
 
 def header_facts(user: User) -> tuple[int, bool]:
     """What a signed-in page's header shows beyond the user: the number of unread
     notifications, and whether they are staff at an outlet (any role, any status) or the
-    admin of a chain. One statement, built once per process, its answer kept for the
-    request."""
-    global _HEADER
+    admin of a chain. One statement, its answer kept for the request."""
     cached = g.get("_header_facts")
     if cached is None or cached[0] != user.id:
-        if _HEADER is None:
-            _HEADER = _header_statement()
         unread, found = db.session.execute(_HEADER, {"user_id": user.id}).one()
         cached = g._header_facts = (user.id, unread, bool(found))
     return cached[1], cached[2]
-
-
-_HEADER = None
 
 
 def works_at_a_shop(user: User) -> bool:
