@@ -47,7 +47,10 @@ def listing_cards(cards: list[Card]) -> Markup:
 
 
 def init_app(app) -> None:
-    @lru_cache(maxsize=CARD_CACHE_SIZE)
+    # in debug (make run) templates reload when edited, so nothing is kept
+    size = 0 if app.debug or app.config.get("TEMPLATES_AUTO_RELOAD") else CARD_CACHE_SIZE
+
+    @lru_cache(maxsize=size)
     def render(locale: str, card: Card, car: CardCar | None, spec: Spec) -> Markup:
         fit = explain(card, car, spec)
         html = app.jinja_env.get_template(TEMPLATE).render(
