@@ -74,7 +74,7 @@ KIND_NAMES = {
     "checkout": "checkout+redeem (all its requests)",
 }
 
-CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+CSRF_RE = browse_bench.CSRF_RE
 TOTAL_RE = re.compile(r'name="expected_total"[^>]*value="(\d+)"')
 CODE_RE = re.compile(r'data-voucher-code="(\d{12})"')
 REQUEST_ID_RE = re.compile(r'name="request_id" type="hidden" value="([0-9a-f]+)"')
@@ -89,11 +89,6 @@ def prepare(args, env: dict[str, str]) -> dict[str, int]:
     if args.database_url == DEFAULT_DB_URL and not args.reuse:
         shutil.rmtree(DEFAULT_DB_DIR, ignore_errors=True)
     return browse_bench.prepare_database(args, env)
-
-
-def _spread(values: list, count: int) -> list:
-    step = max(1, len(values) // max(count, 1))
-    return list(values[step // 2 :: step])[:count]
 
 
 def setup_accounts(args) -> dict:
@@ -119,7 +114,7 @@ def setup_accounts(args) -> dict:
             .order_by(Listing.id)
         ).all()
         by_shop: dict[int, int] = {}
-        for listing_id, shop_id in _spread(rows, args.checkout_listings * 3):
+        for listing_id, shop_id in browse_bench.spread(rows, args.checkout_listings * 3):
             by_shop.setdefault(shop_id, listing_id)
         checkout = [(lid, sid) for sid, lid in list(by_shop.items())[: args.checkout_listings]]
         if not checkout:
@@ -147,28 +142,14 @@ def setup_accounts(args) -> dict:
         variants = db.session.scalars(select(Variant.id).order_by(Variant.id)).all()
         if not variants:
             sys.exit("the vehicle catalog is empty (flask --app wsgi catalog import)")
-        variants = _spread(variants, 24)
+        variants = browse_bench.spread(variants, 24)
         db.session.remove()
         db.engine.dispose()
 
-    cookie_name = app.config["SESSION_COOKIE_NAME"]
-
     def sign_in(email: str) -> dict[str, str]:
-        client = app.test_client()
-        client.environ_base.update(HTTP_USER_AGENT=USER_AGENT, REMOTE_ADDR=HOST)
-        page = client.get("/auth/login").get_data(as_text=True)
-        token = CSRF_RE.search(page)
-        response = client.post(
-            "/auth/login",
-            data={"email": email, "password": PASSWORD, "csrf_token": token and token.group(1)},
-        )
-        cookie = client.get_cookie(cookie_name)
-        if response.status_code != 302 or cookie is None:
-            sys.exit(f"could not sign {email} in: {response.status_code}")
-        return {cookie_name: cookie.value}
+        name, value = browse_bench.sign_in(app, email, PASSWORD, USER_AGENT)
+        return {name: value}
 
-    # no app context around the requests: each must get its own `g` (Flask-WTF keeps the
-    # CSRF token there)
     owner_cookies = [sign_in(email) for email in owners]
     staff_cookies = {shop_id: sign_in(email) for shop_id, email in staff.items()}
     with app.app_context():
@@ -340,7 +321,7 @@ def checkout_flow(spec: dict, stats: ClientStats, owner: dict, listing: int, sho
         "POST",
         f"/checkout/{number}/pay",
         302,
-        {"token": token, "csrf_token": _csrf(page, "the card form")},
+        {"method": "card", "token": token, "csrf_token": _csrf(page, "the card form")},
         location=f"/account/orders/{number}",
     )
     code = None

@@ -204,20 +204,45 @@ def count_rows(url: str) -> dict[str, int]:
         engine.dispose()
 
 
-def pick_listing_ids(url: str, count: int) -> list[int]:
-    """Public listings spread evenly over the id range."""
+def spread(values: list, count: int) -> list:
+    """`count` of `values`, evenly spread over them."""
+    step = max(1, len(values) // max(count, 1))
+    return list(values[step // 2 :: step])[:count]
+
+
+def _pick(url: str, sql: str, count: int, what: str) -> list:
+    """`count` values of the first column `sql` selects, spread evenly over them."""
     from sqlalchemy import create_engine, text
 
     engine = create_engine(url)
     try:
         with engine.connect() as conn:
-            ids = conn.scalars(text("SELECT id FROM listings WHERE is_public ORDER BY id")).all()
+            values = conn.scalars(text(sql)).all()
     finally:
         engine.dispose()
-    if not ids:
-        sys.exit("no public listing in the database")
-    step = max(1, len(ids) // count)
-    return list(ids[step // 2 :: step])[:count]
+    if not values:
+        sys.exit(f"no {what} in the database")
+    return spread(values, count)
+
+
+def pick_listing_ids(url: str, count: int) -> list[int]:
+    """Public listings spread evenly over the id range."""
+    return _pick(
+        url, "SELECT id FROM listings WHERE is_public ORDER BY id", count, "public listing"
+    )
+
+
+def pick_shop_slugs(url: str, count: int) -> list[str]:
+    """Approved shops with something on sale, spread evenly over the id range."""
+    sql = (
+        "SELECT slug FROM shops WHERE status = 'approved' AND EXISTS "
+        "(SELECT 1 FROM listings WHERE listings.shop_id = shops.id AND is_public) ORDER BY id"
+    )
+    return _pick(url, sql, count, "approved shop with a public listing")
+
+
+def pick_variants(url: str, count: int) -> list[int]:
+    return _pick(url, "SELECT id FROM variants ORDER BY id", count, "catalog variant")
 
 
 def analyze(url: str) -> float:
@@ -272,39 +297,6 @@ def prepare_database(args, env: dict[str, str]) -> dict[str, int]:
     return count_rows(url)
 
 
-def pick_shop_slugs(url: str, count: int) -> list[str]:
-    """Approved shops with something on sale, spread evenly over the id range."""
-    from sqlalchemy import create_engine, text
-
-    engine = create_engine(url)
-    try:
-        with engine.connect() as conn:
-            slugs = conn.scalars(
-                text(
-                    "SELECT slug FROM shops WHERE status = 'approved' AND EXISTS "
-                    "(SELECT 1 FROM listings WHERE listings.shop_id = shops.id AND is_public) "
-                    "ORDER BY id"
-                )
-            ).all()
-    finally:
-        engine.dispose()
-    step = max(1, len(slugs) // count)
-    return list(slugs[step // 2 :: step])[:count]
-
-
-def pick_variants(url: str, count: int) -> list[int]:
-    from sqlalchemy import create_engine, text
-
-    engine = create_engine(url)
-    try:
-        with engine.connect() as conn:
-            ids = conn.scalars(text("SELECT id FROM variants ORDER BY id")).all()
-    finally:
-        engine.dispose()
-    step = max(1, len(ids) // count)
-    return list(ids[step // 2 :: step])[:count]
-
-
 # --- the signed-in owner ----------------------------------------------------------------
 
 OWNER_EMAIL = "bench-owner@bench.example.com"
@@ -352,24 +344,28 @@ def owner_cookie(env: dict[str, str]) -> tuple[str, str]:
         label = car.car.label
         db.session.commit()
         db.session.remove()
+    name, value = sign_in(app, OWNER_EMAIL, OWNER_PASSWORD, USER_AGENT)
+    with app.app_context():
+        db.engine.dispose()
+    return f"{name}={value}", label
+
+
+def sign_in(app, email: str, password: str, user_agent: str) -> tuple[str, str]:
+    """Sign `email` in through the app's own login form, in-process; the session cookie's
+    name and value. No app context around it: the request gets its own `g` (Flask-WTF keeps
+    the CSRF token there)."""
     client = app.test_client()
-    client.environ_base.update(HTTP_USER_AGENT=USER_AGENT, REMOTE_ADDR=HOST)
+    client.environ_base.update(HTTP_USER_AGENT=user_agent, REMOTE_ADDR=HOST)
     token = CSRF_RE.search(client.get("/auth/login").get_data(as_text=True))
     response = client.post(
         "/auth/login",
-        data={
-            "email": OWNER_EMAIL,
-            "password": OWNER_PASSWORD,
-            "csrf_token": token and token.group(1),
-        },
+        data={"email": email, "password": password, "csrf_token": token and token.group(1)},
     )
     name = app.config["SESSION_COOKIE_NAME"]
     cookie = client.get_cookie(name)
     if response.status_code != 302 or cookie is None:
-        sys.exit(f"could not sign the bench owner in: {response.status_code}")
-    with app.app_context():
-        db.engine.dispose()
-    return f"{name}={cookie.value}", label
+        sys.exit(f"could not sign {email} in: {response.status_code}")
+    return name, cookie.value
 
 
 # --- HTTP --------------------------------------------------------------------------------

@@ -164,6 +164,7 @@ def clock(moment) -> str:
 def init_app(app) -> None:
     babel.init_app(app, locale_selector=_babel_locale, timezone_selector=select_timezone)
     app.request_class = MarketplaceRequest
+    # newstyle, and pgettext/npgettext; _, gettext and ngettext are replaced just below
     app.jinja_env.install_gettext_callables(
         gettext=lambda s: translations().ugettext(s),
         ngettext=lambda s, p, n: translations().ungettext(s, p, n),
