@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from functools import cached_property
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import joinedload
 
 from ..extensions import db
@@ -122,22 +122,30 @@ def rules_of(shop: Shop) -> Rules:
     return Rules(row.bays, row.days_ahead, row.change_hours, dict(row.slot_minutes or {}))
 
 
+# every shop and listing page reads these: built once per process
+_WEEK = select(OpeningHours.weekday, OpeningHours.opens, OpeningHours.closes).where(
+    OpeningHours.shop_id == bindparam("shop_id")
+)
+_CLOSED = (
+    select(ClosedDay)
+    .where(
+        ClosedDay.shop_id == bindparam("shop_id"),
+        ClosedDay.day >= bindparam("first"),
+        ClosedDay.day <= bindparam("last"),
+    )
+    .order_by(ClosedDay.day)
+)
+
+
 def week_of(shop: Shop) -> dict[int, tuple[time, time]]:
     """Opening hours per weekday (0 = Monday); a missing weekday is closed."""
-    return {
-        h.weekday: (h.opens, h.closes)
-        for h in db.session.scalars(select(OpeningHours).where(OpeningHours.shop_id == shop.id))
-    }
+    rows = db.session.execute(_WEEK, {"shop_id": shop.id})
+    return {weekday: (opens, closes) for weekday, opens, closes in rows}
 
 
 def closed_days(shop: Shop, first: date, last: date) -> list[ClosedDay]:
-    return list(
-        db.session.scalars(
-            select(ClosedDay)
-            .where(ClosedDay.shop_id == shop.id, ClosedDay.day >= first, ClosedDay.day <= last)
-            .order_by(ClosedDay.day)
-        )
-    )
+    params = {"shop_id": shop.id, "first": first, "last": last}
+    return list(db.session.scalars(_CLOSED, params))
 
 
 def local_day(moment: datetime) -> date:

@@ -325,8 +325,9 @@ def cards(query, *, fitments: bool = False) -> list[Card]:
     return read_cards(card_statement(query), fitments=fitments)
 
 
-def read_cards(statement, *, fitments: bool = False) -> list[Card]:
-    return _cards_of(db.session.execute(statement).all(), fitments=fitments)
+def read_cards(statement, params=None, *, fitments: bool = False) -> list[Card]:
+    """The cards a card_statement() selects (with its bound `params`)."""
+    return _cards_of(db.session.execute(statement, params).all(), fitments=fitments)
 
 
 def _cards_of(rows, *, fitments: bool) -> list[Card]:

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
 
 from flask import current_app
-from sqlalchemy import case, func, select, update
+from sqlalchemy import bindparam, case, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
@@ -580,12 +580,17 @@ def refresh_all_ratings() -> tuple[int, int]:
     return len(shop_ids), len(listing_ids)
 
 
+# every shop page (and listing reviews page) reads one: built once per process
+_SHOP_SUMMARY = select(RatingSummary).where(RatingSummary.shop_id == bindparam("shop_id"))
+_LISTING_SUMMARY = select(RatingSummary).where(RatingSummary.listing_id == bindparam("listing_id"))
+
+
 def shop_summary(shop_id: int) -> RatingSummary | None:
-    return db.session.scalar(select(RatingSummary).where(RatingSummary.shop_id == shop_id))
+    return db.session.scalar(_SHOP_SUMMARY, {"shop_id": shop_id})
 
 
 def listing_summary(listing_id: int) -> RatingSummary | None:
-    return db.session.scalar(select(RatingSummary).where(RatingSummary.listing_id == listing_id))
+    return db.session.scalar(_LISTING_SUMMARY, {"listing_id": listing_id})
 
 
 # --- reading -----------------------------------------------------------------------------

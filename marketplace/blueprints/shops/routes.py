@@ -1,5 +1,5 @@
 from flask import abort, render_template, request
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import joinedload
 
 from ... import page_cache, shop_hours
@@ -26,24 +26,33 @@ def page(slug: str):
     return page_cache.serve(lambda: _render_page(slug))
 
 
+# the page's statements, built once per process
+_SHOP = select(Shop).where(Shop.slug == bindparam("slug")).options(joinedload(Shop.chain))
+_CARDS = listing_service.card_statement(
+    select(Listing)
+    .where(Listing.shop_id == bindparam("shop_id"), Listing.is_public)
+    .order_by(Listing.category, Listing.price_fen, Listing.id)
+)
+_OUTLETS = (  # rows: the page links each by slug, city and name
+    select(Shop.slug, Shop.city, Shop.name)
+    .where(
+        Shop.chain_id == bindparam("chain_id"),
+        Shop.id != bindparam("shop_id"),
+        Shop.status == ShopStatus.APPROVED,
+    )
+    .order_by(Shop.city, Shop.name)
+    .limit(20)
+)
+
+
 def _render_page(slug: str) -> str:
-    shop = db.session.scalar(select(Shop).where(Shop.slug == slug).options(joinedload(Shop.chain)))
+    shop = db.session.scalar(_SHOP, {"slug": slug})
     if shop is None or shop.status is not ShopStatus.APPROVED:
         abort(404)
-    listings = listing_service.cards(
-        select(Listing)
-        .where(Listing.shop_id == shop.id, Listing.is_public)
-        .order_by(Listing.category, Listing.price_fen, Listing.id),
-        fitments=current_vehicle() is not None,
+    listings = listing_service.read_cards(
+        _CARDS, {"shop_id": shop.id}, fitments=current_vehicle() is not None
     )
-    outlets = db.session.execute(  # rows: the page links each by slug, city and name
-        select(Shop.slug, Shop.city, Shop.name)
-        .where(
-            Shop.chain_id == shop.chain_id, Shop.id != shop.id, Shop.status == ShopStatus.APPROVED
-        )
-        .order_by(Shop.city, Shop.name)
-        .limit(20)
-    ).all()
+    outlets = db.session.execute(_OUTLETS, {"chain_id": shop.chain_id, "shop_id": shop.id}).all()
     summary = review_service.shop_summary(shop.id)
     review_filter = {
         "stars": request.args.get("stars", type=int),
