@@ -226,6 +226,26 @@ def test_listing_page_shows_what_is_included_and_the_refund_policy(client, shops
     assert client.get("/listings/999999").status_code == 404
 
 
+def test_the_buy_form_sends_what_the_cart_reads(app, client, shops):
+    """The listing page writes AddToCartForm's fields out (no form built per page view): the
+    same names, the form's limits, and posted as the page has it, the units are in the cart."""
+    from marketplace.blueprints.cart.forms import AddToCartForm
+    from marketplace.models.orders import MAX_UNITS_PER_LINE
+
+    listing_id = shops["listings"]["oil_a"]
+    page = client.get(f"/listings/{listing_id}").get_data(as_text=True)
+    form = re.search(r'<form class="buy-form".*?</form>', page, re.S).group(0)
+    fields = dict(re.findall(r'<input[^>]*name="([^"]+)"[^>]*value="([^"]*)"', form))
+    with app.test_request_context():
+        assert set(fields) == {field.name for field in AddToCartForm()}
+    assert fields["listing_id"] == str(listing_id) and fields["quantity"] == "1"
+    assert f'max="{MAX_UNITS_PER_LINE}"' in form and 'min="1"' in form
+    response = client.post("/cart/add", data={**fields, "quantity": "2"}, csrf=False)
+    assert response.status_code == 302 and response.location.endswith("/cart/")
+    cart_page = client.get("/cart/").get_data(as_text=True)
+    assert f'data-listing-id="{listing_id}"' in cart_page and 'value="2"' in cart_page
+
+
 def test_listing_says_whether_it_fits_the_selected_car(client, shops):
     client.post("/vehicles/select", data={"variant_id": MODEL3})
     page = client.get(f"/listings/{shops['listings']['oil_a']}").get_data(as_text=True)

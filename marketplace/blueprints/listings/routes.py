@@ -12,13 +12,13 @@ from ... import page_cache, shop_hours
 from ...extensions import db
 from ...labels import CATEGORY_NAMES, ITEM_NAMES
 from ...models import Listing, Shop
+from ...models.orders import MAX_UNITS_PER_LINE
 from ...models.types import utcnow
 from ...selection import chosen_city, city_arg, current_vehicle, load_variant
 from ...services import listings as listing_service
 from ...services import shops as shop_service
 from ...services.fitment import NO_SPEC, Spec
 from ...services.listings import SORTS, Browse
-from ..cart.forms import AddToCartForm
 from . import bp
 
 MAX_PAGE = 500
@@ -187,6 +187,6 @@ def _render_detail(listing_id: int) -> str:
         preview=preview,
         fit_names=fit_names,
         selected=selected,
-        cart_form=AddToCartForm(listing_id=str(listing.id)),
+        max_units=MAX_UNITS_PER_LINE,
         hours=shop_hours.for_listing(listing, utcnow()),
     )
