@@ -4,6 +4,7 @@ switched mid-request still shows), a signed-in page's header in one statement.""
 
 import re
 
+import pytest
 from flask import session
 from flask_babel import force_locale, refresh
 from sqlalchemy import select
@@ -71,6 +72,39 @@ def test_translations_follow_a_language_switched_mid_request(app):
             assert ngettext("%(num)d month", "%(num)d months", 3) == "3 个月"
         assert gettext("Cart") == "Cart"
         assert ngettext("%(num)d month", "%(num)d months", 1) == "1 month"
+
+
+def test_template_text_follows_the_language_and_escapes_only_where_the_template_does(app):
+    """The templates' _() keeps a text without variables per catalog: a language switched
+    mid-request still changes it, "%%" still reads "%", and a text template is not escaped."""
+    from flask import render_template_string
+
+    page = "{{ _('Cart') }}|{{ _('%%(n)s left', n='<b>') }}"
+    with app.test_request_context(headers={"Accept-Language": "zh-CN"}):
+        assert render_template_string(page).startswith("购物车|")
+        session["lang"] = "en"
+        refresh()
+        assert render_template_string(page) == "Cart|%(n)s left"
+        with force_locale("zh_CN"):
+            assert render_template_string(page).startswith("购物车|")
+        assert render_template_string("{{ _('Cart') }} {{ _('%(x)s', x='<i>') }}") == (
+            "Cart &lt;i&gt;"
+        )
+        plain = "{% autoescape false %}{{ _('Cart') }} {{ _('%(x)s', x='<i>') }}{% endautoescape %}"
+        assert render_template_string(plain) == "Cart <i>"
+
+
+def test_a_day_is_formatted_in_the_readers_language_and_a_moment_is_refused(app):
+    from datetime import UTC, date, datetime
+
+    from marketplace.i18n import day_text
+
+    with app.test_request_context(headers={"Accept-Language": "zh-CN"}):
+        assert day_text(date(2026, 12, 7), "long") == "2026年12月7日"
+        with force_locale("en"):
+            assert day_text(date(2026, 12, 7), "long") == "December 7, 2026"
+        with pytest.raises(TypeError):
+            day_text(datetime(2026, 12, 7, 20, tzinfo=UTC))
 
 
 def test_form_messages_come_in_the_readers_language_without_reading_the_catalog_again(app):

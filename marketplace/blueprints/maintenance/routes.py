@@ -1,7 +1,7 @@
 from datetime import date
 from urllib.parse import urlencode
 
-from flask import abort, render_template, request
+from flask import abort, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -114,6 +114,23 @@ def result():
     def city_url(name: str) -> str:
         return "?" + urlencode([*kept, ("city", name)])
 
+    # the packages for one item or all due ones, for this car and city; a dozen per page
+    browse = url_for("listings.index") + "?"
+    for_car = [
+        (name, value)
+        for name, value in (
+            ("variant", car.variant_id if car else None),
+            ("fits", "1" if car and not car.variant_id else None),
+            ("city", city),
+        )
+        if value is not None
+    ]
+
+    def offers_url(items: list[str]) -> str:
+        return browse + urlencode([*(("item", item) for item in items), *for_car])
+
+    this_page = urlencode(list(request.args.items(multi=True)))
+
     return render_template(
         "maintenance/result.html",
         form=form,
@@ -134,7 +151,8 @@ def result():
         lower_reading=lower,
         unknown=[r for r in plan.results if r.basis == Basis.UNKNOWN_HISTORY],
         oil_answered=any(a.item in OIL_SERVICE for a in answers),
-        done_url=lambda r: _done_url(r, form.km.data, registered, today),
+        offers_url=offers_url,
+        done_url=lambda r: _done_url(this_page, r, form.km.data, registered, today),
         done_estimate=lambda r: point_day(r, form.km.data, registered, today),
     )
 
@@ -174,8 +192,9 @@ def _answers(form, done: list[str], today) -> tuple[list[ServiceRecord], list[st
     return records, errors
 
 
-def _done_url(result, km, registered, today) -> str:
-    """This result page with "it was done at the scheduled point" added as an answer."""
+def _done_url(this_page: str, result, km, registered, today) -> str:
+    """This result page (its query string `this_page`) with "it was done at the scheduled
+    point" added as an answer."""
     done_on = point_day(result, km, registered, today)
     answer = f"{result.item}:{result.point_km or ''}:{done_on.isoformat() if done_on else ''}"
-    return "?" + urlencode([*request.args.items(multi=True), ("done", answer)])
+    return "?" + "&".join(filter(None, [this_page, urlencode([("done", answer)])]))

@@ -1,10 +1,11 @@
 """The matcher's results in words, in the visitor's language."""
 
 from datetime import date
+from functools import lru_cache
 
-from flask_babel import format_date, get_locale
+from flask_babel import get_locale
 
-from ...i18n import gettext, ngettext
+from ...i18n import day_text, gettext, ngettext, translations
 from ...services.maintenance import Basis, ItemResult, Rule, months_between
 
 
@@ -14,6 +15,12 @@ def _km(value: int) -> str:
 
 def interval(rule: Rule) -> str:
     """'10,000 km or 12 months' (whichever first), plus the first interval where it differs."""
+    return _interval(rule, translations())
+
+
+@lru_cache(maxsize=2048)
+def _interval(rule: Rule, _catalog) -> str:
+    """interval() in the language whose catalog is `_catalog`: worded once per process."""
     parts = []
     if rule.every_km:
         parts.append(gettext("%(km)s km", km=_km(rule.every_km)))
@@ -38,7 +45,7 @@ def when(km: int | None, on: date | None) -> str:
     """ "45,000 km / 2024年3月1日": what is known of a past service."""
     parts = [gettext("%(km)s km", km=_km(km))] if km is not None else []
     if on is not None:
-        parts.append(format_date(on))
+        parts.append(day_text(on))
     return gettext(" / ").join(parts)
 
 
@@ -102,7 +109,7 @@ def next_due(result: ItemResult) -> str:
     if result.next_due_km is not None:
         parts.append(gettext("at %(km)s km", km=_km(result.next_due_km)))
     if result.next_due_on is not None:
-        parts.append(gettext("by %(date)s", date=format_date(result.next_due_on)))
+        parts.append(gettext("by %(date)s", date=day_text(result.next_due_on)))
     return gettext(" or ").join(parts) or "—"
 
 
