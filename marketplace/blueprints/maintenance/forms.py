@@ -1,9 +1,9 @@
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, IntegerField, RadioField, SelectField
 from wtforms.validators import InputRequired, NumberRange, Optional
 
 from ...forms import choices
+from ...i18n import lazy_gettext as _l
 from ...labels import CONDITION_NAMES, FUEL_NAMES, TRANSMISSION_NAMES
 from ...models.vehicles import MAX_ODOMETER_KM
 

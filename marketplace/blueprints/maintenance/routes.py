@@ -98,7 +98,6 @@ def result():
         today=today,
         history=[*(history_of(vehicle) if vehicle is not None else []), *answers],
     )
-    groups = [(status, [r for r in plan.results if r.status == status]) for status in STATUSES]
     lower = (
         vehicle.last_reading
         if vehicle is not None
@@ -130,6 +129,14 @@ def result():
         return browse + urlencode([*(("item", item) for item in items), *for_car])
 
     this_page = urlencode(list(request.args.items(multi=True)))
+    rows = wording.lines(
+        plan.results,
+        today=today,
+        offers_url=offers_url,
+        done_url=lambda r: _done_url(this_page, r, form.km.data, registered, today),
+        done_on=lambda r: point_day(r, form.km.data, registered, today),
+    )
+    groups = [(status, [row for row in rows if row.result.status == status]) for status in STATUSES]
 
     return render_template(
         "maintenance/result.html",
@@ -152,8 +159,6 @@ def result():
         unknown=[r for r in plan.results if r.basis == Basis.UNKNOWN_HISTORY],
         oil_answered=any(a.item in OIL_SERVICE for a in answers),
         offers_url=offers_url,
-        done_url=lambda r: _done_url(this_page, r, form.km.data, registered, today),
-        done_estimate=lambda r: point_day(r, form.km.data, registered, today),
     )
 
 

@@ -1,11 +1,14 @@
 """The matcher's results in words, in the visitor's language."""
 
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
 
 from flask_babel import get_locale
 
 from ...i18n import day_text, gettext, ngettext, translations
+from ...labels import ITEM_NAMES, STATUS_NAMES
 from ...services.maintenance import Basis, ItemResult, Rule, months_between
 
 
@@ -127,3 +130,53 @@ def remaining(result: ItemResult) -> str:
         else:
             parts.append(ngettext("%(num)d day left", "%(num)d days left", result.days_left))
     return gettext(", ").join(parts)
+
+
+@dataclass(frozen=True, slots=True)
+class Line:
+    """One item of the result as its row says it, worded in one pass (a page has a dozen)."""
+
+    result: ItemResult
+    name: str
+    status_name: str
+    reason: str
+    due: str
+    source: str
+    point: str | None  # without history: the scheduled point passed, "done at" offers it
+    done_on: date | None
+    done_url: str | None
+    offers_url: str | None
+
+
+def lines(
+    results: Iterable[ItemResult],
+    *,
+    today: date,
+    offers_url: Callable[[list[str]], str],
+    done_url: Callable[[ItemResult], str],
+    done_on: Callable[[ItemResult], date | None],
+) -> list[Line]:
+    """The rows of the result page: each item's name, status, reason, when it is next due
+    and how far off, the rule's source, and its links."""
+    language = str(get_locale())
+    worded = []
+    for r in results:
+        left = remaining(r)
+        due = gettext("Next due: %(when)s", when=next_due(r)) + (f" ({left})" if left else "")
+        unknown = r.basis == Basis.UNKNOWN_HISTORY
+        offers = r.status in ("overdue", "due", "upcoming") or unknown
+        worded.append(
+            Line(
+                result=r,
+                name=str(ITEM_NAMES.get(r.item, r.item)),
+                status_name=str(STATUS_NAMES[r.status]),
+                reason=reason(r, today),
+                due=due,
+                source=r.rule.source_in(language),
+                point=point(r) if unknown else None,
+                done_on=done_on(r) if unknown else None,
+                done_url=done_url(r) if unknown else None,
+                offers_url=offers_url([r.item]) if offers else None,
+            )
+        )
+    return worded
