@@ -1,8 +1,7 @@
 """Flask-Login wiring: how a session's user id becomes a User."""
 
-from flask_babel import lazy_gettext as _l
-
 from .extensions import db, login_manager
+from .i18n import lazy_gettext as _l
 from .models import User
 
 login_manager.login_view = "auth.login"

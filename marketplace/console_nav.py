@@ -18,11 +18,11 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from flask import g, has_request_context, request, url_for
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import bindparam, exists, or_, select
 
 from .extensions import db
+from .i18n import lazy_gettext as _l
 from .models import Chain, Shop, ShopStaff, User
 from .services.notifications import unread_count_query
 

@@ -4,8 +4,7 @@
 code of every domain has a message here, translated into every language.
 """
 
-from flask_babel import lazy_gettext as _l
-
+from .i18n import lazy_gettext as _l
 from .services.accounts import AccountError
 from .services.bookings import BookingError
 from .services.cart import CartError

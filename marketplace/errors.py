@@ -7,11 +7,11 @@ anyway: only a route that succeeds commits.
 """
 
 from flask import render_template
-from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from .extensions import db
+from .i18n import lazy_gettext as _l
 
 MESSAGES = {
     400: (

@@ -4,11 +4,11 @@ from collections.abc import Mapping
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DecimalField, SelectChoice, StringField, ValidationError
 from wtforms.validators import DataRequired, Length
 
+from .i18n import lazy_gettext as _l
 from .services.bookings import BookingError
 
 

@@ -12,6 +12,7 @@ from babel import Locale, dates, support
 from babel.numbers import format_currency, get_currency_precision
 from flask import Request, current_app, g, has_app_context, has_request_context, request, session
 from flask_babel import format_date, format_decimal, format_time, get_locale, get_translations
+from flask_babel.speaklater import LazyString
 from flask_login import current_user
 from jinja2 import pass_context, pass_eval_context
 from markupsafe import Markup
@@ -81,6 +82,12 @@ def gettext(string: str, **variables) -> str:
     a page calls a hundred times: the matcher's wording, fit lines, opening hours)."""
     found = translations().ugettext(string)
     return found % variables if variables else found
+
+
+def lazy_gettext(string: str, **variables) -> LazyString:
+    """Flask-Babel's lazy_gettext, resolved through gettext() above when shown: the labels of
+    codes (categories, items, statuses) are shown dozens of times a page."""
+    return LazyString(gettext, string, **variables)
 
 
 def ngettext(singular: str, plural: str, num: int, **variables) -> str:

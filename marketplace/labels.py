@@ -1,8 +1,8 @@
 """Translated names for the codes stored in the database."""
 
 from flask import current_app
-from flask_babel import lazy_gettext as _l
 
+from .i18n import lazy_gettext as _l
 from .models import (
     BookingStatus,
     Category,

@@ -5,9 +5,9 @@ from datetime import date, datetime
 
 from flask_babel import format_date, format_datetime, format_decimal
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 
 from .i18n import appointment, money
+from .i18n import lazy_gettext as _l
 from .labels import ITEM_NAMES
 from .models import Notification, NotificationKind
 

@@ -1,4 +1,3 @@
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
@@ -12,6 +11,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
 
 from ...forms import choices, strip
+from ...i18n import lazy_gettext as _l
 from ...labels import INVOICE_TITLE_KIND_NAMES, OWNER_REFUND_REASON_NAMES
 from ...models import NotificationKind
 from ...models.invoices import MAX_EMAIL, MAX_TITLE

@@ -1,8 +1,8 @@
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, IntegerField
 from wtforms.validators import InputRequired, NumberRange
 
+from ...i18n import lazy_gettext as _l
 from ...models.orders import MAX_UNITS_PER_LINE
 
 QUANTITY_MESSAGE = _l("Choose a quantity from 1 to %(max)s.", max=MAX_UNITS_PER_LINE)

@@ -1,11 +1,11 @@
 import re
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, RadioField
 from wtforms.validators import AnyOf, InputRequired, ValidationError
 
 from ...forms import choices
+from ...i18n import lazy_gettext as _l
 from ...labels import PAY_METHOD_NAMES
 from ...models import PayMethod
 

@@ -1,9 +1,9 @@
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, DecimalField, IntegerField, SelectField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from ...forms import choices, spec_field, strip
+from ...i18n import lazy_gettext as _l
 from ...labels import FUEL_NAMES, ITEM_NAMES, TRANSMISSION_NAMES
 from ...models.vehicles import MAX_ODOMETER_KM
 from ...services.maintenance import ITEMS

@@ -1,6 +1,5 @@
 import math
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
@@ -24,6 +23,7 @@ from wtforms.validators import (
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from ...forms import MoneyField, choices, spec_field, strip
+from ...i18n import lazy_gettext as _l
 from ...labels import CATEGORY_NAMES, FUEL_NAMES, ITEM_NAMES, STAFF_ROLE_NAMES
 from ...models.listings import MAX_VALIDITY_DAYS
 from ...services.maintenance import ITEMS

@@ -1,11 +1,11 @@
 from flask import flash
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import RadioField, SelectChoice, TextAreaField, ValidationError
 from wtforms.validators import Length
 
 from ...error_messages import message
 from ...forms import strip
+from ...i18n import lazy_gettext as _l
 from ...models.reviews import MAX_REVIEW_TEXT, STARS
 from ...services.reviews import ReviewError
 

@@ -6,13 +6,13 @@ from babel.lists import format_list
 from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from ...error_messages import message, message_for
 from ...extensions import db
+from ...i18n import lazy_gettext as _l
 from ...models import Listing, Voucher
 from ...models.reviews import DIMENSIONS, STARS, Review, ReviewStatus
 from ...models.types import utcnow

@@ -2,7 +2,6 @@
 malformed number, date or time); the ranges and the order of times are the service's to
 refuse, with its messages."""
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
@@ -18,6 +17,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from ....forms import strip
+from ....i18n import lazy_gettext as _l
 from ....labels import CATEGORY_NAMES
 from ....models import Category
 from ....models.bookings import (

@@ -1,9 +1,9 @@
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import IntegerField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 
 from ....forms import strip
+from ....i18n import lazy_gettext as _l
 from ....services.dashboard import LOST_WINDOW_MAX, LOST_WINDOW_MIN, WINBACK_MAX_TEXT
 
 WINDOW_MESSAGE = _l(

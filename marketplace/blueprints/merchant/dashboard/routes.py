@@ -3,12 +3,12 @@
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import format_date, format_decimal, format_percent
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from .... import charts
 from ....error_messages import message as error_message
 from ....extensions import db
+from ....i18n import lazy_gettext as _l
 from ....i18n import money
 from ....models import Shop
 from ....models.types import utcnow

@@ -1,11 +1,11 @@
 import re
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, SelectField, StringField, TextAreaField, ValidationError
 from wtforms.validators import DataRequired, Length, Optional
 
 from ....forms import strip
+from ....i18n import lazy_gettext as _l
 from ....models.vehicles import MAX_ODOMETER_KM
 
 

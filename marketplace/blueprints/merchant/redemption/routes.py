@@ -7,12 +7,12 @@ from datetime import date, timedelta
 
 from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from limits import parse
 
 from ....error_messages import message, message_for
 from ....extensions import db, limiter
+from ....i18n import lazy_gettext as _l
 from ....models import Redemption, Shop
 from ....models.types import utcnow
 from ....security import parse_id

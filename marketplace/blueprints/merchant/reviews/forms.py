@@ -1,9 +1,9 @@
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import TextAreaField
 from wtforms.validators import DataRequired, Length
 
 from ....forms import strip
+from ....i18n import lazy_gettext as _l
 from ....models.reviews import MAX_REASON_TEXT, MAX_REPLY_TEXT
 
 
