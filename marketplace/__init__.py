@@ -39,6 +39,7 @@ def create_app(config: object | None = None) -> Flask:
         page_cache,
         security,
         selection,
+        site_header,
         unit_of_work,
     )
     from .extensions import csrf, db, limiter, login_manager, migrate
@@ -56,6 +57,7 @@ def create_app(config: object | None = None) -> Flask:
     selection.init_app(app)
     page_cache.init_app(app)
     console_nav.init_app(app)
+    site_header.init_app(app)
     unit_of_work.init_app(app)
 
     from . import auth_loader  # noqa: F401  (registers the user loader)

@@ -1,6 +1,7 @@
 """What keeps rendered pages cheap, and what must stay true with it: cards kept per value
 (a changed listing shows at once), translations looked up once per request (a language
-switched mid-request still shows), a signed-in page's header in one statement."""
+switched mid-request still shows), a signed-in page's header in one statement, the shoppers' header kept per value (its token and way
+back still each page's own)."""
 
 import re
 
@@ -150,6 +151,64 @@ def test_a_signed_in_page_reads_the_header_in_one_statement(
     # the user, the header, the car, the count, the page's ids, its cards and their fitments
     assert len(statements) <= 7, "\n".join(s[:120] for s in statements)
     assert 'data-unread="1"' in page and "卡罗拉" in page and "data-console-link" not in page
+
+
+def _header(page: str) -> str:
+    return re.search(r'<header class="site-header">.*?</header>', page, re.S).group(0)
+
+
+def _field(html: str, name: str) -> str:
+    return re.search(rf'name="{name}" value="([^"]*)"', html).group(1)
+
+
+def test_the_header_is_kept_per_value_and_its_marks_are_each_page_s_own(app, client, shops):
+    """One kept header serves two pages: each gets its own way back, in the language form
+    (HTML-escaped) and in the sign-in link (URL-quoted), and this session's CSRF token,
+    which the language form then posts."""
+    kept = app.extensions["site_header"]
+    client.get("/listings/?q=x")
+    rendered = kept.cache_info().misses
+    one = _header(client.get("/listings/?q=机油&city=上海").get_data(as_text=True))
+    two = _header(client.get("/vehicles/").get_data(as_text=True))
+    assert kept.cache_info().misses == rendered, "the same header, kept"
+    assert _field(one, "next") == "/listings/?q=机油&amp;city=上海"
+    assert 'href="/auth/login?next=/listings/?q%3D%E6%9C%BA%E6%B2%B9%26city%3D%E4%B8%8A' in one
+    assert _field(two, "next") == "/vehicles/?" and "next=/vehicles/?" in two
+    assert "chefu-mark" not in one + two
+    token = _field(one, "csrf_token")
+    other = app.test_client().get("/listings/?q=x").get_data(as_text=True)
+    assert _field(_header(other), "csrf_token") != token, "each session its own token"
+    switched = client.post("/language", data={"lang": "en", "next": "/vehicles/"}, csrf=False)
+    assert switched.status_code == 400, "no token, no switch"
+    switched = client.post(
+        "/language", data={"lang": "en", "next": "/vehicles/", "csrf_token": token}, csrf=False
+    )
+    assert switched.status_code == 302 and switched.location.endswith("/vehicles/")
+    english = _header(client.get("/vehicles/").get_data(as_text=True))
+    assert ">Cart<" in english and "中文" in english and "购物车" not in english
+    login = _header(client.get("/auth/login").get_data(as_text=True))
+    assert 'href="/auth/login"' in login, "no way back to the sign-in page itself"
+
+
+def test_a_kept_header_shows_a_new_notification_name_and_car_at_once(app, client, shops, make_user):
+    from marketplace.models import Notification, NotificationKind, User
+
+    email = make_user("header@example.com", name="王先生")
+    client.post("/auth/login", data={"email": email, "password": PASSWORD})
+    first = _header(client.get("/listings/").get_data(as_text=True))
+    assert 'data-unread="0"' in first and "王先生" in first and "未选择车型" in first
+    with app.app_context():
+        user = db.session.scalar(select(User).where(User.email == email))
+        db.session.add(Notification(user_id=user.id, kind=NotificationKind.MAINTENANCE_DUE))
+        user.display_name = "王师傅"
+        db.session.commit()
+    client.post("/vehicles/select", data={"variant_id": COROLLA_CVT})
+    now = _header(client.get("/listings/").get_data(as_text=True))
+    assert 'data-unread="1"' in now and "王师傅" in now and "王先生" not in now
+    assert "卡罗拉" in now and "未选择车型" not in now
+    assert 'action="/auth/logout"' in now and _field(now, "csrf_token")
+    guest = _header(app.test_client().get("/listings/").get_data(as_text=True))
+    assert "王师傅" not in guest and "卡罗拉" not in guest, "kept per value, not per page"
 
 
 def test_a_kept_page_reads_its_cards_afresh_and_leaves_out_a_paused_listing(app, client, shops):
