@@ -1,7 +1,7 @@
 """What keeps rendered pages cheap, and what must stay true with it: cards kept per value
 (a changed listing shows at once), translations looked up once per request (a language
-switched mid-request still shows), a signed-in page's header in one statement, the shoppers' header kept per value (its token and way
-back still each page's own)."""
+switched mid-request still shows), a signed-in page's header in one statement, and the
+shoppers' header kept per value (its token and way back still each page's own)."""
 
 import re
 
