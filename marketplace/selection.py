@@ -5,10 +5,10 @@ from dataclasses import dataclass
 from flask import g, session
 from flask_login import current_user, user_logged_in
 from sqlalchemy import bindparam, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import aliased, joinedload
 
 from .extensions import db
-from .models import GarageVehicle, Series, Variant
+from .models import GarageVehicle, Series, User, Variant
 from .models.vehicles import Car
 from .security import MAX_ID
 from .services import garage
@@ -47,6 +47,40 @@ def load_variant(variant_id: int | None) -> Variant | None:
     return db.session.scalar(_VARIANT, {"variant_id": variant_id})
 
 
+_PICKED = aliased(GarageVehicle)
+_USER_WITH_CAR = (  # every signed-in request: built once per process
+    select(User, GarageVehicle)
+    .outerjoin(
+        GarageVehicle,
+        GarageVehicle.id
+        == select(_PICKED.id)
+        .where(_PICKED.owner_id == User.id)
+        .order_by((_PICKED.id == bindparam("chosen")).desc(), _PICKED.is_default.desc(), _PICKED.id)
+        .limit(1)
+        .correlate(User)
+        .scalar_subquery(),
+    )
+    .where(User.id == bindparam("user_id"))
+    .options(*garage.WITH_CAR)
+)
+
+
+def user_with_car(user_id: int) -> tuple[User, GarageVehicle | None] | None:
+    """A user and the garage car they have selected — the one chosen in this session while
+    it is still theirs, else their default — in one statement, for the user loader: a
+    signed-in page then reads no car of its own (`selected_car_is`)."""
+    chosen = session.get(GARAGE_KEY)
+    chosen = chosen if isinstance(chosen, int) and 0 < chosen <= MAX_ID else 0
+    params = {"user_id": user_id, "chosen": chosen}
+    found = db.session.execute(_USER_WITH_CAR, params).one_or_none()
+    return None if found is None else (found[0], found[1])
+
+
+def selected_car_is(vehicle: GarageVehicle | None) -> None:
+    """The signed-in user's selected car for this request, read with them (user_with_car)."""
+    g.selected_vehicle = SelectedVehicle(vehicle.car, vehicle) if vehicle is not None else None
+
+
 def _selected_garage_vehicle() -> GarageVehicle | None:
     chosen = session.get(GARAGE_KEY)
     if isinstance(chosen, int):
@@ -58,10 +92,11 @@ def _selected_garage_vehicle() -> GarageVehicle | None:
 
 def current_vehicle() -> SelectedVehicle | None:
     """The selected vehicle for this request (looked up once)."""
+    signed_in = current_user.is_authenticated  # loading the user reads their car with them
     if "selected_vehicle" in g:
         return g.selected_vehicle
     selected = None
-    if current_user.is_authenticated:
+    if signed_in:
         vehicle = _selected_garage_vehicle()
         if vehicle is not None:
             selected = SelectedVehicle(vehicle.car, vehicle)  # loaded with the vehicle

@@ -180,6 +180,37 @@ def test_default_and_selection(owner, app):
     assert "卡罗拉" in header
 
 
+def test_the_selected_car_comes_with_the_user(owner, app, make_user, count_queries):
+    """The user and their selected car are read in one statement: the car chosen in this
+    session, the default when none is, and never one that is not theirs."""
+    from marketplace.selection import GARAGE_KEY
+
+    def header() -> str:
+        return owner.get("/vehicles/").get_data(as_text=True).split("</header>")[0]
+
+    first, second = vehicle_ids(app)  # 卡罗拉, then Model 3, which is selected now
+    owner.post(f"/garage/{first}/default")
+    with count_queries() as queries:
+        assert "Model 3" in header()
+    garage = [s for s in queries.statements if "garage_vehicles" in s]
+    assert len(garage) == 1 and "FROM users" in garage[0] and "variants" in garage[0]
+    with owner.session_transaction() as session:
+        session.pop(GARAGE_KEY)
+    assert "卡罗拉" in header(), "no car chosen in this session: the default"
+    make_user("other@example.com")
+    other = app.test_client()
+    other.login("other@example.com")
+    other.post("/vehicles/select", data={"variant_id": MODEL3})
+    with app.app_context():
+        theirs = db.session.scalar(select(func.max(GarageVehicle.id)))
+    with owner.session_transaction() as session:
+        session[GARAGE_KEY] = theirs
+    assert "卡罗拉" in header(), "another owner's car is never the selection"
+    with owner.session_transaction() as session:
+        session[GARAGE_KEY] = second
+    assert "Model 3" in header()
+
+
 def test_removing_the_default_promotes_another(owner, app):
     first, second = vehicle_ids(app)
     owner.post(f"/garage/{first}/readings", data={"km": "100", "read_on": date.today().isoformat()})

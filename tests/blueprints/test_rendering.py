@@ -147,9 +147,10 @@ def test_a_signed_in_page_reads_the_header_in_one_statement(
     assert len(header) == 1 and "shop_staff" in header[0] and "chains" in header[0]
     garage = [s for s in statements if "garage_vehicles" in s]
     assert len(garage) == 1 and "variants" in garage[0] and "brands" in garage[0]
+    assert "FROM users" in garage[0], "the car comes with the user"
     assert not [s for s in statements if s.lstrip().startswith("SELECT variants")]
-    # the user, the header, the car, the count, the page's ids, its cards and their fitments
-    assert len(statements) <= 7, "\n".join(s[:120] for s in statements)
+    # the user and car, the header, the count, the page's ids, its cards and their fitments
+    assert len(statements) <= 6, "\n".join(s[:120] for s in statements)
     assert 'data-unread="1"' in page and "卡罗拉" in page and "data-console-link" not in page
 
 
