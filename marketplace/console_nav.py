@@ -21,10 +21,10 @@ from flask import g, has_request_context, request, url_for
 from flask_login import current_user
 from sqlalchemy import bindparam, exists, or_, select
 
-from .extensions import db
 from .i18n import lazy_gettext as _l
 from .models import Chain, Shop, ShopStaff, User
 from .services.notifications import unread_count_query
+from .services.rows import rows
 
 # a link to the same page of another outlet keeps these query arguments
 KEPT_ARGS = ("day",)
@@ -53,7 +53,7 @@ def header_facts(user: User) -> tuple[int, bool]:
     admin of a chain. One statement, its answer kept for the request."""
     cached = g.get("_header_facts")
     if cached is None or cached[0] != user.id:
-        unread, found = db.session.execute(_HEADER, {"user_id": user.id}).one()
+        unread, found = rows(_HEADER, {"user_id": user.id}).one()
         cached = g._header_facts = (user.id, unread, bool(found))
     return cached[1], cached[2]
 

@@ -51,6 +51,7 @@ from ..timeutil import local_zone
 from . import audit, notifications
 from .errors import DomainError, error_codes
 from .orders import record_event
+from .rows import rows
 
 DEFAULT_BAYS = 2
 DEFAULT_DAYS_AHEAD = 14
@@ -139,8 +140,8 @@ _CLOSED = (
 
 def week_of(shop: Shop) -> dict[int, tuple[time, time]]:
     """Opening hours per weekday (0 = Monday); a missing weekday is closed."""
-    rows = db.session.execute(_WEEK, {"shop_id": shop.id})
-    return {weekday: (opens, closes) for weekday, opens, closes in rows}
+    week = rows(_WEEK, {"shop_id": shop.id})
+    return {weekday: (opens, closes) for weekday, opens, closes in week}
 
 
 def closed_days(shop: Shop, first: date, last: date) -> list[ClosedDay]:
@@ -726,14 +727,14 @@ class Day:
 
     @property
     def count(self) -> int:
-        return sum(len(rows) for _, rows in self.bays)
+        return sum(len(taken) for _, taken in self.bays)
 
 
 def day_view(shop: Shop, day: date) -> Day:
     """What the counter sees: the day's bookings per bay with the car and the service
     (times held for orders being paid too: they take their bay)."""
     cal = Calendar(shop, day, day)
-    rows = list(
+    booked = list(
         db.session.scalars(
             select(Booking)
             .options(
@@ -749,14 +750,14 @@ def day_view(shop: Shop, day: date) -> Day:
             .order_by(Booking.starts_at, Booking.bay, Booking.id)
         )
     )
-    live = [b for b in rows if b.status is not BookingStatus.CANCELLED]
+    live = [b for b in booked if b.status is not BookingStatus.CANCELLED]
     bays = sorted({*range(1, cal.rules.bays + 1), *(b.bay for b in live)})
     return Day(
         day,
         cal.hours(day),
         [(bay, [b for b in live if b.bay == bay]) for bay in bays],
         # a time let go before its order was paid was never the shop's booking
-        [b for b in rows if b.status is BookingStatus.CANCELLED and b.voucher_id is not None],
+        [b for b in booked if b.status is BookingStatus.CANCELLED and b.voucher_id is not None],
     )
 
 

@@ -31,6 +31,7 @@ from .errors import DomainError, error_codes
 from .fitment import NO_SPEC, Spec, fits
 from .kept import Kept
 from .maintenance import FUEL_TYPES, ITEMS
+from .rows import rows
 
 PAGE_SIZE = 20
 MAX_QUERY = 60
@@ -327,16 +328,16 @@ def cards(query, *, fitments: bool = False) -> list[Card]:
 
 def read_cards(statement, params=None, *, fitments: bool = False) -> list[Card]:
     """The cards a card_statement() selects (with its bound `params`)."""
-    return _cards_of(db.session.execute(statement, params).all(), fitments=fitments)
+    return _cards_of(rows(statement, params).all(), fitments=fitments)
 
 
-def _cards_of(rows, *, fitments: bool) -> list[Card]:
+def _cards_of(read, *, fitments: bool) -> list[Card]:
     limits: dict[int, list[CardFitment]] = {}
-    limited = [row[0] for row in rows if not row.fits_all_models]
+    limited = [row[0] for row in read if not row.fits_all_models]
     if fitments and limited:
-        for listing_id, *named in db.session.execute(_FITMENTS, {"listing_ids": limited}):
+        for listing_id, *named in rows(_FITMENTS, {"listing_ids": limited}):
             limits.setdefault(listing_id, []).append(CardFitment(*named))
-    return [Card(*row[:CARD_FIELDS], fitments=tuple(limits.get(row[0], ()))) for row in rows]
+    return [Card(*row[:CARD_FIELDS], fitments=tuple(limits.get(row[0], ()))) for row in read]
 
 
 _FITMENTS = (
@@ -515,7 +516,7 @@ def browse(request: Browse, *, count: bool = True) -> tuple[list[Card], int]:
         broad = broad and not by_distance
     key = (dialect, _count_key(request), request.sort, request.near, request.page, PAGE_SIZE, broad)
     ids = kept_pages.get(
-        key, lambda: tuple(db.session.scalars(_page_statement(key, request, dialect, broad)))
+        key, lambda: tuple(rows(_page_statement(key, request, dialect, broad)).scalars())
     )
     page = cards_by_id(ids, fitments=request.fitments)
     return page, len(page) if total is None else total
@@ -552,8 +553,8 @@ def cards_by_id(ids: tuple[int, ...], *, fitments: bool = False) -> list[Card]:
     is left out)."""
     if not ids:
         return []
-    rows = [row for row in db.session.execute(_BY_ID, {"ids": list(ids)}) if row.is_public]
-    found = {card.id: card for card in _cards_of(rows, fitments=fitments)}
+    public = [row for row in rows(_BY_ID, {"ids": list(ids)}) if row.is_public]
+    found = {card.id: card for card in _cards_of(public, fitments=fitments)}
     return [found[i] for i in ids if i in found]
 
 

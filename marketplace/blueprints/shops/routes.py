@@ -10,6 +10,7 @@ from ...security import page_arg
 from ...selection import current_vehicle
 from ...services import listings as listing_service
 from ...services import reviews as review_service
+from ...services.rows import rows
 from . import bp
 
 
@@ -52,7 +53,7 @@ def _render_page(slug: str) -> str:
     listings = listing_service.read_cards(
         _CARDS, {"shop_id": shop.id}, fitments=current_vehicle() is not None
     )
-    outlets = db.session.execute(_OUTLETS, {"chain_id": shop.chain_id, "shop_id": shop.id}).all()
+    outlets = rows(_OUTLETS, {"chain_id": shop.chain_id, "shop_id": shop.id}).all()
     summary = review_service.shop_summary(shop.id)
     review_filter = {
         "stars": request.args.get("stars", type=int),
