@@ -81,23 +81,15 @@ def selected_car_is(vehicle: GarageVehicle | None) -> None:
     g.selected_vehicle = SelectedVehicle(vehicle.car, vehicle) if vehicle is not None else None
 
 
-def _selected_garage_vehicle() -> GarageVehicle | None:
-    chosen = session.get(GARAGE_KEY)
-    if isinstance(chosen, int):
-        vehicle = garage.get_vehicle(current_user, chosen)
-        if vehicle is not None:
-            return vehicle
-    return garage.default_vehicle(current_user)
-
-
 def current_vehicle() -> SelectedVehicle | None:
     """The selected vehicle for this request (looked up once)."""
     signed_in = current_user.is_authenticated  # loading the user reads their car with them
     if "selected_vehicle" in g:
         return g.selected_vehicle
     selected = None
-    if signed_in:
-        vehicle = _selected_garage_vehicle()
+    if signed_in:  # the selection changed since the user was loaded: read it again
+        found = user_with_car(current_user.id)
+        vehicle = found[1] if found is not None else None
         if vehicle is not None:
             selected = SelectedVehicle(vehicle.car, vehicle)  # loaded with the vehicle
     else:

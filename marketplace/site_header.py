@@ -23,8 +23,9 @@ from .selection import current_vehicle
 
 HEADER_CACHE_SIZE = 4096
 TEMPLATE = "_header_shop.html"
-# letters and hyphens only: HTML escaping and URL quoting leave them as they are
-TOKEN, HERE, SIGN_IN = "chefu-mark-csrf-token", "chefu-mark-this-page", "chefu-mark-sign-in"
+# NUL is in no name, label or path (refused at the door: security.refuse_nul_bytes; PostgreSQL
+# cannot store it), so no text a user wrote can pass for a mark; HTML escaping keeps it as is
+TOKEN, HERE, SIGN_IN = "\x00csrf-token\x00", "\x00this-page\x00", "\x00sign-in\x00"
 SIGN_IN_PAGES = ("auth.login", "auth.register")
 
 

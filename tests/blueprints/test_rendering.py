@@ -212,6 +212,22 @@ def test_a_kept_header_shows_a_new_notification_name_and_car_at_once(app, client
     assert "王师傅" not in guest and "卡罗拉" not in guest, "kept per value, not per page"
 
 
+def test_no_name_a_user_writes_passes_for_a_mark_of_the_kept_header(app, client, make_user):
+    """The marks filled in per request hold NUL, which no stored text can: a name written
+    like a mark is shown as written, not replaced by the session's token or the page."""
+    from marketplace import site_header
+
+    assert all("\x00" in mark for mark in (site_header.TOKEN, site_header.HERE))
+    name = "csrf-token this-page sign-in chefu-mark-csrf-token"
+    client.post(
+        "/auth/login",
+        data={"email": make_user("mark@example.com", name=name), "password": PASSWORD},
+    )
+    header = _header(client.get("/vehicles/").get_data(as_text=True))
+    assert f">{name}</a>" in header and "\x00" not in header
+    assert client.get("/vehicles/?q=%00").status_code == 400, "NUL refused at the door"
+
+
 def test_a_kept_page_reads_its_cards_afresh_and_leaves_out_a_paused_listing(app, client, shops):
     from sqlalchemy import update
 

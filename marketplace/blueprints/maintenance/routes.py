@@ -133,8 +133,8 @@ def result():
         plan.results,
         today=today,
         offers_url=offers_url,
-        done_url=lambda r: _done_url(this_page, r, form.km.data, registered, today),
         done_on=lambda r: point_day(r, form.km.data, registered, today),
+        done_url=lambda r, on: _done_url(this_page, r, on),
     )
     groups = [(status, [row for row in rows if row.result.status == status]) for status in STATUSES]
 
@@ -197,9 +197,8 @@ def _answers(form, done: list[str], today) -> tuple[list[ServiceRecord], list[st
     return records, errors
 
 
-def _done_url(this_page: str, result, km, registered, today) -> str:
+def _done_url(this_page: str, result, done_on: date | None) -> str:
     """This result page (its query string `this_page`) with "it was done at the scheduled
-    point" added as an answer."""
-    done_on = point_day(result, km, registered, today)
+    point" (on `done_on`, when known) added as an answer."""
     answer = f"{result.item}:{result.point_km or ''}:{done_on.isoformat() if done_on else ''}"
     return "?" + "&".join(filter(None, [this_page, urlencode([("done", answer)])]))

@@ -102,9 +102,9 @@ def reason(result: ItemResult, today: date) -> str:
     )
 
 
-def source(rule: Rule) -> str:
+def source(rule: Rule, language: str | None = None) -> str:
     """Where the interval comes from, in the reader's language."""
-    return rule.source_in(str(get_locale()))
+    return rule.source_in(language or str(get_locale()))
 
 
 def next_due(result: ItemResult) -> str:
@@ -153,8 +153,8 @@ def lines(
     *,
     today: date,
     offers_url: Callable[[list[str]], str],
-    done_url: Callable[[ItemResult], str],
     done_on: Callable[[ItemResult], date | None],
+    done_url: Callable[[ItemResult, date | None], str],
 ) -> list[Line]:
     """The rows of the result page: each item's name, status, reason, when it is next due
     and how far off, the rule's source, and its links."""
@@ -165,6 +165,7 @@ def lines(
         due = gettext("Next due: %(when)s", when=next_due(r)) + (f" ({left})" if left else "")
         unknown = r.basis == Basis.UNKNOWN_HISTORY
         offers = r.status in ("overdue", "due", "upcoming") or unknown
+        on = done_on(r) if unknown else None
         worded.append(
             Line(
                 result=r,
@@ -172,10 +173,10 @@ def lines(
                 status_name=str(STATUS_NAMES[r.status]),
                 reason=reason(r, today),
                 due=due,
-                source=r.rule.source_in(language),
+                source=source(r.rule, language),
                 point=point(r) if unknown else None,
-                done_on=done_on(r) if unknown else None,
-                done_url=done_url(r) if unknown else None,
+                done_on=on,
+                done_url=done_url(r, on) if unknown else None,
                 offers_url=offers_url([r.item]) if offers else None,
             )
         )
