@@ -3,14 +3,28 @@
 import os
 
 from flask import Flask
+from flask.templating import Environment
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from .config import DEFAULT_SECRET_KEY, Config
 
 
+class TemplateEnvironment(Environment):
+    def make_globals(self, d):
+        """A template's globals are the environment's own dict when it brings none of its
+        own (no template here does), as before Jinja 3.0, rather than a ChainMap over it:
+        every render copies them, and every `{% import %}` compares them with the importing
+        template's, a Python-level look-up per global through a ChainMap."""
+        return self.globals if not d else super().make_globals(d)
+
+
+class Marketplace(Flask):
+    jinja_environment = TemplateEnvironment
+
+
 def create_app(config: object | None = None) -> Flask:
     """Build the application: settings, extensions, blueprints, error pages, CLI."""
-    app = Flask(__name__, instance_relative_config=False)
+    app = Marketplace(__name__, instance_relative_config=False)
     app.config.from_object(config or Config())
     if app.debug:
         app.config["SESSION_COOKIE_SECURE"] = False

@@ -2,6 +2,7 @@
 
 from functools import cached_property
 
+from flask import request
 from flask_babel import Babel, Domain
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -49,3 +50,12 @@ class MarketplaceBabel(Babel):
 
 babel = MarketplaceBabel()
 limiter = Limiter(key_func=get_remote_address)
+READS = frozenset(("GET", "HEAD", "OPTIONS"))
+
+
+@limiter.request_filter
+def _reads_are_not_limited() -> bool:
+    """Every limit is on a form's POST (sign-in, registration; tests.blueprints.test_security
+    holds it), and the redeem desk counts wrong codes itself: a page read skips the limiter's
+    per-request look-ups."""
+    return request.method in READS
