@@ -21,10 +21,12 @@ from flask import g, has_request_context, request, url_for
 from flask_login import current_user
 from sqlalchemy import bindparam, exists, or_, select
 
+from .extensions import db
 from .i18n import lazy_gettext as _l
 from .models import Chain, Shop, ShopStaff, User
 from .services.notifications import unread_count_query
 from .services.rows import rows
+from .unit_of_work import wrote
 
 # a link to the same page of another outlet keeps these query arguments
 KEPT_ARGS = ("day",)
@@ -40,19 +42,31 @@ def console_root() -> str | None:
     return root
 
 
-_USER_ID = bindparam("user_id")
-_HEADER = select(  # every signed-in page: built once per process
-    unread_count_query(_USER_ID).scalar_subquery(),
-    or_(exists().where(ShopStaff.user_id == _USER_ID), exists().where(Chain.admin_id == _USER_ID)),
-)
+def header_facts_columns(user_id) -> tuple:
+    """The header's facts of a user (`user_id`: a column or a bound parameter): the number of
+    unread notifications, and whether they are staff at an outlet (any role, any status) or
+    the admin of a chain."""
+    return (
+        unread_count_query(user_id).scalar_subquery(),
+        or_(exists().where(ShopStaff.user_id == user_id), exists().where(Chain.admin_id == user_id)),
+    )
+
+
+_HEADER = select(*header_facts_columns(bindparam("user_id")))  # built once per process
+
+
+def facts_read(user_id: int, unread: int, works_at_a_shop: bool) -> None:
+    """The header's facts, read with the user (selection.user_with_car)."""
+    if has_request_context():
+        g._header_facts = (user_id, unread, bool(works_at_a_shop))
 
 
 def header_facts(user: User) -> tuple[int, bool]:
-    """What a signed-in page's header shows beyond the user: the number of unread
-    notifications, and whether they are staff at an outlet (any role, any status) or the
-    admin of a chain. One statement, its answer kept for the request."""
+    """What a signed-in page's header shows beyond the user (header_facts_columns): read with
+    the user when they were loaded, and read again when this request has written since (a
+    notification read or sent)."""
     cached = g.get("_header_facts")
-    if cached is None or cached[0] != user.id:
+    if cached is None or cached[0] != user.id or wrote(db.session):
         unread, found = rows(_HEADER, {"user_id": user.id}).one()
         cached = g._header_facts = (user.id, unread, bool(found))
     return cached[1], cached[2]

@@ -7,6 +7,7 @@ from flask_login import current_user, user_logged_in
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import aliased, joinedload
 
+from .console_nav import facts_read, header_facts_columns
 from .extensions import db
 from .models import GarageVehicle, Series, User, Variant
 from .models.vehicles import Car
@@ -49,7 +50,7 @@ def load_variant(variant_id: int | None) -> Variant | None:
 
 _PICKED = aliased(GarageVehicle)
 _USER_WITH_CAR = (  # every signed-in request: built once per process
-    select(User, GarageVehicle)
+    select(User, GarageVehicle, *header_facts_columns(User.id))
     .outerjoin(
         GarageVehicle,
         GarageVehicle.id
@@ -68,12 +69,17 @@ _USER_WITH_CAR = (  # every signed-in request: built once per process
 def user_with_car(user_id: int) -> tuple[User, GarageVehicle | None] | None:
     """A user and the garage car they have selected — the one chosen in this session while
     it is still theirs, else their default — in one statement, for the user loader: a
-    signed-in page then reads no car of its own (`selected_car_is`)."""
+    signed-in page then reads no car of its own (`selected_car_is`), nor its header's facts
+    (`console_nav.header_facts`)."""
     chosen = session.get(GARAGE_KEY)
     chosen = chosen if isinstance(chosen, int) and 0 < chosen <= MAX_ID else 0
     params = {"user_id": user_id, "chosen": chosen}
     found = db.session.execute(_USER_WITH_CAR, params).one_or_none()
-    return None if found is None else (found[0], found[1])
+    if found is None:
+        return None
+    user, car, unread, works_at_a_shop = found
+    facts_read(user.id, unread, works_at_a_shop)
+    return user, car
 
 
 def selected_car_is(vehicle: GarageVehicle | None) -> None:

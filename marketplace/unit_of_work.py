@@ -6,16 +6,41 @@ a savepoint (`db.session.begin_nested()`), so what the service wrote before it r
 undone while what the request records on purpose (say, the audit of a wrong voucher code
 answered with a 422) is kept. Services flush, and commit only before a call to Stripe
 (recording the intent first) and in CLI batch jobs, each commented.
+
+A request that wrote nothing (no flush, no statement but selects, nothing pending) has
+nothing to commit: its session is closed at the end as every session is, which ends the
+read. Most requests are page reads.
 """
 
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
 from .extensions import db
+
+WROTE = "marketplace.wrote"
+
+
+def wrote(session: Session) -> bool:
+    """Whether `session` has written, or holds changes to write, since it began."""
+    return bool(session.info.get(WROTE) or session.new or session.deleted or session.dirty)
+
+
+@event.listens_for(Session, "after_flush")
+def _flushed(session, context) -> None:
+    session.info[WROTE] = True
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _executed(state) -> None:
+    if not state.is_select:  # an insert, update or delete; text is counted as a write
+        state.session.info[WROTE] = True
 
 
 def init_app(app) -> None:
     @app.after_request
     def finish_unit_of_work(response):
-        if response.status_code < 500:
-            db.session.commit()
-        else:
+        if response.status_code >= 500:
             db.session.rollback()
+        elif wrote(db.session):
+            db.session.commit()
         return response

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 from flask import abort
-from sqlalchemy import select
+from sqlalchemy import event, insert, select, update
 
 from marketplace.extensions import db
 from marketplace.models import AuditEntry
@@ -42,6 +42,25 @@ def routes(app):
             write("kept")
         return "the form with its error", 422
 
+    @app.get("/_uow/read")
+    def read():
+        return str(len(db.session.scalars(select(AuditEntry)).all()))
+
+    @app.get("/_uow/core-writes")
+    def core_writes():
+        db.session.execute(insert(AuditEntry).values(action="core insert", data={}))
+        return "done"
+
+    @app.get("/_uow/core-update")
+    def core_update():
+        db.session.execute(update(AuditEntry).values(action="core update"))
+        return "done"
+
+    @app.get("/_uow/pending")
+    def pending():
+        db.session.add(AuditEntry(action="added, never flushed", data={}))
+        return "done"
+
     @app.get("/_uow/abort")
     def aborted():
         write("aborted")
@@ -73,6 +92,27 @@ def test_what_a_request_keeps_depends_on_how_it_ends(app, routes):
     assert routes.get("/_uow/crash").status_code == 500
     assert routes.get("/_uow/server-error").status_code == 503
     assert actions(app) == ["ok", "kept"]
+
+
+def test_a_read_is_not_committed_and_every_way_of_writing_is(app, routes):
+    commits = []
+
+    def committed(conn):
+        commits.append(1)
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "commit", committed)
+    try:
+        assert routes.get("/_uow/read").status_code == 200
+        assert commits == [], "nothing was written: nothing to commit"
+        for path in ("/_uow/core-writes", "/_uow/pending", "/_uow/ok", "/_uow/core-update"):
+            before = len(commits)
+            assert routes.get(path).status_code == 200
+            assert len(commits) == before + 1, path
+    finally:
+        event.remove(engine, "commit", committed)
+    assert actions(app) == ["core update"] * 3
 
 
 def test_routes_neither_commit_nor_roll_back(app):

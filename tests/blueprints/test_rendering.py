@@ -148,10 +148,38 @@ def test_a_signed_in_page_reads_the_header_in_one_statement(
     garage = [s for s in statements if "garage_vehicles" in s]
     assert len(garage) == 1 and "variants" in garage[0] and "brands" in garage[0]
     assert "FROM users" in garage[0], "the car comes with the user"
+    assert header == garage, "and the header's facts with them"
     assert not [s for s in statements if s.lstrip().startswith("SELECT variants")]
-    # the user and car, the header, the count, the page's ids, its cards and their fitments
-    assert len(statements) <= 6, "\n".join(s[:120] for s in statements)
+    # the user, car and header facts; the count, the page's ids, its cards and their fitments
+    assert len(statements) <= 5, "\n".join(s[:120] for s in statements)
     assert 'data-unread="1"' in page and "卡罗拉" in page and "data-console-link" not in page
+
+
+def test_the_header_reads_its_facts_again_after_the_request_wrote(app, client, make_user):
+    """Read with the user when the request began; a page that changes them (here: marks
+    every notification read) shows what it changed."""
+    from flask import render_template
+    from flask_login import current_user
+
+    from marketplace.models import Notification, NotificationKind, User
+    from marketplace.services import notifications
+    from marketplace.models.types import utcnow
+
+    @app.get("/_t/read-all")
+    def read_all():
+        before = render_template("base.html")
+        notifications.mark_read(current_user, utcnow())
+        return before + "<hr>" + render_template("base.html")
+
+    email = make_user("reader@example.com")
+    client.post("/auth/login", data={"email": email, "password": PASSWORD})
+    with app.app_context():
+        user = db.session.scalar(select(User).where(User.email == email))
+        db.session.add(Notification(user_id=user.id, kind=NotificationKind.MAINTENANCE_DUE))
+        db.session.commit()
+    before, after = client.get("/_t/read-all").get_data(as_text=True).split("<hr>")
+    assert 'data-unread="1"' in _header(before)
+    assert 'data-unread="0"' in _header(after)
 
 
 def _header(page: str) -> str:

@@ -191,3 +191,15 @@ def test_healthz_reports_a_dead_database(make_app, tmp_path):
     app = make_app(TestConfig(f"sqlite:///{tmp_path}/missing/dir/x.db"))
     response = app.test_client().get("/healthz")
     assert response.status_code == 503
+
+
+def test_every_limit_is_on_a_post(app):
+    """Reads skip the limiter (extensions._reads_are_not_limited): a limit on a GET would
+    never be checked."""
+    from marketplace.extensions import limiter
+
+    decorated = limiter.limit_manager._decorated_limits
+    assert decorated, "the sign-in and registration limits"
+    for route, groups in decorated.items():
+        for group in groups:
+            assert group.methods and {m.upper() for m in group.methods} == {"POST"}, route
