@@ -862,7 +862,7 @@ def main(argv=None) -> int:
         selected = [  # a hello-world row with no page row after it is not measured
             p
             for i, p in enumerate(selected)
-            if p.target != "hello" or i == 0 or selected[i + 1 :][:1] not in ([], [HELLO])
+            if p.target != "hello" or selected[i + 1 :][:1] not in ([], [HELLO])
         ]
     args.cookie = ""
     if any(p.signed_in for p in selected):

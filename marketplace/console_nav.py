@@ -48,7 +48,9 @@ def header_facts_columns(user_id) -> tuple:
     the admin of a chain."""
     return (
         unread_count_query(user_id).scalar_subquery(),
-        or_(exists().where(ShopStaff.user_id == user_id), exists().where(Chain.admin_id == user_id)),
+        or_(
+            exists().where(ShopStaff.user_id == user_id), exists().where(Chain.admin_id == user_id)
+        ),
     )
 
 

@@ -162,8 +162,8 @@ def test_the_header_reads_its_facts_again_after_the_request_wrote(app, client, m
     from flask_login import current_user
 
     from marketplace.models import Notification, NotificationKind, User
-    from marketplace.services import notifications
     from marketplace.models.types import utcnow
+    from marketplace.services import notifications
 
     @app.get("/_t/read-all")
     def read_all():
