@@ -11,11 +11,13 @@ from functools import lru_cache
 from babel import Locale, dates, support
 from babel.numbers import format_currency, get_currency_precision
 from flask import Request, current_app, g, has_app_context, has_request_context, request, session
+from flask.globals import _cv_app
 from flask_babel import format_date, format_decimal, format_time, get_locale, get_translations
 from flask_babel.speaklater import LazyString
 from flask_login import current_user
 from jinja2 import pass_context, pass_eval_context
 from markupsafe import Markup
+from werkzeug.datastructures import ImmutableMultiDict
 from wtforms.i18n import messages_path
 
 from .extensions import babel
@@ -65,10 +67,9 @@ def translations(load=get_translations):
     look-ups). Kept in Flask-Babel's own per-request state under the name its refresh() and
     force_locale() reset, so a language switched mid-request (the language form, a mail in
     the recipient's language) is looked up again."""
-    try:
-        found = g._flask_babel.babel_translations
-    except (AttributeError, RuntimeError):
-        found = None
+    context = _cv_app.get(None)  # `g` without its proxy: a matcher page asks 180 times
+    state = getattr(context.g, "_flask_babel", None) if context is not None else None
+    found = getattr(state, "babel_translations", None)
     if found is None:
         found = load()
         state = g.get("_flask_babel") if has_app_context() else None
@@ -129,7 +130,20 @@ def _wtforms_catalog(locale: str) -> support.Translations:
     return support.Translations.load(messages_path(), [locale], domain="wtforms")
 
 
+class Parameters(ImmutableMultiDict):
+    """Query and form parameters whose get() answers a missing name without raising: a
+    browse page asks for a dozen filters that are not there, and werkzeug's get() builds a
+    BadRequestKeyError for each."""
+
+    def get(self, key, default=None, type=None):  # noqa: A002 (werkzeug's signature)
+        if key not in self:
+            return default
+        return super().get(key, default, type)
+
+
 class MarketplaceRequest(Request):
+    parameter_storage_class = Parameters
+
     @property
     def wtforms_translations(self) -> support.Translations:
         """WTForms' own messages in the request's language, for Flask-WTF, which would

@@ -108,10 +108,10 @@ def result():
     due_items = [r.item for r in plan.results if r.status in ("overdue", "due")]
     city = chosen_city(request.args)
     spec = Spec.of(vehicle)
-    kept = [(k, v) for k, v in request.args.items(multi=True) if k != "city"]
+    kept = urlencode([(k, v) for k, v in request.args.items(multi=True) if k != "city"])
 
-    def city_url(name: str) -> str:
-        return "?" + urlencode([*kept, ("city", name)])
+    def city_url(name: str) -> str:  # a link per city: the page's other arguments quoted once
+        return "?" + "&".join(filter(None, [kept, urlencode([("city", name)])]))
 
     # the packages for one item or all due ones, for this car and city; a dozen per page
     browse = url_for("listings.index") + "?"
@@ -125,8 +125,10 @@ def result():
         if value is not None
     ]
 
+    for_car = urlencode(for_car)
+
     def offers_url(items: list[str]) -> str:
-        return browse + urlencode([*(("item", item) for item in items), *for_car])
+        return browse + "&".join(filter(None, [urlencode([("item", i) for i in items]), for_car]))
 
     this_page = urlencode(list(request.args.items(multi=True)))
     rows = wording.lines(
