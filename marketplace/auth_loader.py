@@ -22,8 +22,8 @@ def load_user(session_id: str) -> User | None:
     found = user_with_car(int(user_id))
     if found is None:
         return None
-    user, car = found
+    user, selected = found
     if not user.is_active or user.session_version != int(version):
         return None
-    selected_car_is(car)
+    selected_car_is(selected)
     return user

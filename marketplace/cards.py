@@ -40,7 +40,7 @@ def listing_cards(cards: list[Card]) -> Markup:
     if selected is not None:
         c = selected.car
         car = CardCar(c.fuel_type, c.brand_id, c.series_id, c.label)
-        spec = Spec.of(selected.garage_vehicle)
+        spec = selected.spec
     render = current_app.extensions["listing_cards"]
     locale = str(get_locale())
     return Markup("").join(render(locale, card, car, spec) for card in cards)

@@ -3,7 +3,7 @@
 from .i18n import gettext as _
 from .labels import FUEL_NAMES
 from .selection import current_vehicle
-from .services.fitment import NO_SPEC, Fit, Spec, explain
+from .services.fitment import NO_SPEC, Fit, explain
 
 
 def _reason(code: str, details: dict) -> str:
@@ -47,7 +47,7 @@ def selected_fit(listing) -> Fit:
     selected = current_vehicle()
     if selected is None:
         return explain(listing, None, NO_SPEC)
-    return explain(listing, selected.car, Spec.of(selected.garage_vehicle))
+    return explain(listing, selected.car, selected.spec)
 
 
 def init_app(app) -> None:

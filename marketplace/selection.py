@@ -1,6 +1,7 @@
 """The vehicle the visitor has selected: in the session for guests, in the garage once signed in."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import cached_property
 
 from flask import g, session
 from flask_login import current_user, user_logged_in
@@ -9,10 +10,11 @@ from sqlalchemy.orm import aliased, joinedload
 
 from .console_nav import facts_read, header_facts_columns
 from .extensions import db
-from .models import GarageVehicle, Series, User, Variant
-from .models.vehicles import Car
+from .models import Brand, GarageVehicle, Series, UnlistedCar, User, Variant
+from .models.vehicles import Car, CarFacts, unlisted_label, variant_label
 from .security import MAX_ID
 from .services import garage
+from .services.fitment import NO_SPEC, Spec
 from .timeutil import local_today
 
 GUEST_KEY = "variant_id"
@@ -21,24 +23,39 @@ GARAGE_KEY = "garage_vehicle_id"
 
 @dataclass(frozen=True)
 class SelectedVehicle:
-    """The car chosen: a catalog variant (a guest's pick), or a garage car (listed or not)."""
+    """The car chosen: a catalog variant (a guest's pick), or a garage car (listed or not).
+    A signed-in owner's garage car comes as values (CarFacts, its id and spec), read with the
+    owner; `garage_vehicle` loads it as an object for the pages that read its history."""
 
     car: Car
-    garage_vehicle: GarageVehicle | None = None
+    vehicle_id: int | None = None
+    spec: Spec = NO_SPEC
+    loaded: GarageVehicle | None = field(default=None, compare=False, repr=False)
+
+    @classmethod
+    def of(cls, vehicle: GarageVehicle) -> "SelectedVehicle":
+        return cls(vehicle.car, vehicle.id, Spec.of(vehicle), vehicle)
 
     @property
     def label(self) -> str:
         return self.car.label
 
-    @property
-    def vehicle_id(self) -> int | None:
-        return self.garage_vehicle.id if self.garage_vehicle is not None else None
+    @cached_property
+    def garage_vehicle(self) -> GarageVehicle | None:
+        if self.loaded is not None or self.vehicle_id is None:
+            return self.loaded
+        return db.session.scalar(_GARAGE_VEHICLE, {"vehicle_id": self.vehicle_id})
 
 
 _VARIANT = (  # every matcher page and a guest's every page: built once per process
     select(Variant)
     .options(joinedload(Variant.series).joinedload(Series.brand))
     .where(Variant.id == bindparam("variant_id"))
+)
+_GARAGE_VEHICLE = (
+    select(GarageVehicle)
+    .where(GarageVehicle.id == bindparam("vehicle_id"))
+    .options(*garage.WITH_CAR)
 )
 
 
@@ -49,8 +66,31 @@ def load_variant(variant_id: int | None) -> Variant | None:
 
 
 _PICKED = aliased(GarageVehicle)
+_CAR_COLUMNS = (  # after the user, in this order (_selected reads them)
+    GarageVehicle.id,
+    GarageVehicle.oil_viscosity,
+    GarageVehicle.tyre_size,
+    Variant.id,
+    Variant.name,
+    Variant.model_year,
+    Variant.fuel_type,
+    Variant.transmission,
+    Variant.displacement_cc,
+    Series.id,
+    Series.name,
+    Brand.id,
+    Brand.name,
+    UnlistedCar.brand_id,
+    UnlistedCar.brand_name,
+    UnlistedCar.series_name,
+    UnlistedCar.model_year,
+    UnlistedCar.fuel_type,
+    UnlistedCar.transmission,
+    UnlistedCar.displacement_cc,
+)
 _USER_WITH_CAR = (  # every signed-in request: built once per process
-    select(User, GarageVehicle, *header_facts_columns(User.id))
+    select(User, *_CAR_COLUMNS, *header_facts_columns(User.id))
+    .select_from(User)
     .outerjoin(
         GarageVehicle,
         GarageVehicle.id
@@ -61,30 +101,56 @@ _USER_WITH_CAR = (  # every signed-in request: built once per process
         .correlate(User)
         .scalar_subquery(),
     )
+    .outerjoin(Variant, Variant.id == GarageVehicle.variant_id)
+    .outerjoin(Series, Series.id == Variant.series_id)
+    .outerjoin(Brand, Brand.id == Series.brand_id)
+    .outerjoin(UnlistedCar, UnlistedCar.id == GarageVehicle.unlisted_car_id)
     .where(User.id == bindparam("user_id"))
-    .options(*garage.WITH_CAR)
 )
 
 
-def user_with_car(user_id: int) -> tuple[User, GarageVehicle | None] | None:
+def _selected(row) -> SelectedVehicle | None:
+    """The selected garage car from _CAR_COLUMNS' values (None: no car)."""
+    vehicle_id, oil, tyre = row[:3]
+    variant_id, name, year, fuel, gearbox, cc, series_id, series, brand_id, brand = row[3:13]
+    u_brand_id, u_brand, u_series, u_year, u_fuel, u_gearbox, u_cc = row[13:20]
+    if vehicle_id is None:
+        return None
+    if variant_id is not None:
+        label = variant_label(brand, series, name)
+        car = CarFacts(
+            brand_id, brand, series_id, series, year, fuel, gearbox, cc, variant_id, label
+        )
+    elif u_brand is not None:
+        label = unlisted_label(u_brand, u_series, u_year)
+        car = CarFacts(
+            u_brand_id, u_brand, None, u_series, u_year, u_fuel, u_gearbox, u_cc, None, label
+        )
+    else:
+        return None
+    return SelectedVehicle(car, vehicle_id, Spec(oil_viscosity=oil, tyre_size=tyre))
+
+
+def user_with_car(user_id: int) -> tuple[User, SelectedVehicle | None] | None:
     """A user and the garage car they have selected — the one chosen in this session while
     it is still theirs, else their default — in one statement, for the user loader: a
     signed-in page then reads no car of its own (`selected_car_is`), nor its header's facts
-    (`console_nav.header_facts`)."""
+    (`console_nav.header_facts`). The car comes as columns, not objects: only the user is
+    loaded through the ORM."""
     chosen = session.get(GARAGE_KEY)
     chosen = chosen if isinstance(chosen, int) and 0 < chosen <= MAX_ID else 0
     params = {"user_id": user_id, "chosen": chosen}
     found = db.session.execute(_USER_WITH_CAR, params).one_or_none()
     if found is None:
         return None
-    user, car, unread, works_at_a_shop = found
-    facts_read(user.id, unread, works_at_a_shop)
-    return user, car
+    user, car, facts = found[0], found[1:21], found[21:]
+    facts_read(user.id, *facts)
+    return user, _selected(car)
 
 
-def selected_car_is(vehicle: GarageVehicle | None) -> None:
+def selected_car_is(selected: SelectedVehicle | None) -> None:
     """The signed-in user's selected car for this request, read with them (user_with_car)."""
-    g.selected_vehicle = SelectedVehicle(vehicle.car, vehicle) if vehicle is not None else None
+    g.selected_vehicle = selected
 
 
 def current_vehicle() -> SelectedVehicle | None:
@@ -95,9 +161,7 @@ def current_vehicle() -> SelectedVehicle | None:
     selected = None
     if signed_in:  # the selection changed since the user was loaded: read it again
         found = user_with_car(current_user.id)
-        vehicle = found[1] if found is not None else None
-        if vehicle is not None:
-            selected = SelectedVehicle(vehicle.car, vehicle)  # loaded with the vehicle
+        selected = found[1] if found is not None else None
     else:
         variant = load_variant(session.get(GUEST_KEY))
         if variant is not None:
@@ -112,7 +176,7 @@ def select_variant(variant: Variant) -> SelectedVehicle:
     if current_user.is_authenticated:
         vehicle = garage.adopt_selection(current_user, variant, today=local_today())
         session[GARAGE_KEY] = vehicle.id
-        return SelectedVehicle(variant, vehicle)
+        return SelectedVehicle.of(vehicle)
     session[GUEST_KEY] = variant.id
     return SelectedVehicle(variant)
 

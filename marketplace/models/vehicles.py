@@ -1,6 +1,7 @@
 """The vehicle catalog (brand → maker → series → variant) and owners' garages."""
 
 import enum
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Protocol
 
@@ -17,6 +18,31 @@ MAX_ODOMETER_KM = 2_000_000
 class Car(Protocol):
     """What the matcher, fitment and reminders know of a car: a catalog variant, or a
     garage car that is not in the catalog (UnlistedCar). Unknown facts are None."""
+
+    brand_id: int | None
+    brand_name: str
+    series_id: int | None
+    series_name: str
+    model_year: int | None
+    fuel_type: str | None
+    transmission: str | None
+    displacement_cc: int | None
+    variant_id: int | None
+    label: str
+
+
+def variant_label(brand_name: str, series_name: str, name: str) -> str:
+    return f"{brand_name} {series_name} {name}"
+
+
+def unlisted_label(brand_name: str, series_name: str, model_year: int) -> str:
+    return f"{brand_name} {series_name} {model_year}款"
+
+
+@dataclass(frozen=True, slots=True)
+class CarFacts:
+    """A car's facts as plain values (the Car protocol), read as columns with the signed-in
+    user (selection.user_with_car): what a page shows of the car and fits listings by."""
 
     brand_id: int | None
     brand_name: str
@@ -84,7 +110,7 @@ class Variant(db.Model):
 
     @property
     def label(self) -> str:
-        return f"{self.series.brand.name} {self.series.name} {self.name}"
+        return variant_label(self.series.brand.name, self.series.name, self.name)
 
     @property
     def variant_id(self) -> int:
@@ -132,7 +158,7 @@ class UnlistedCar(db.Model):
 
     @property
     def label(self) -> str:
-        return f"{self.brand_name} {self.series_name} {self.model_year}款"
+        return unlisted_label(self.brand_name, self.series_name, self.model_year)
 
 
 class GarageVehicle(db.Model):

@@ -86,7 +86,7 @@ def add():
     variant_id = selected.car.variant_id if selected else None
     try:
         if selected is not None:  # the cart is for the selected car: what fits it
-            fitment.check(listing, selected.car, fitment.Spec.of(selected.garage_vehicle))
+            fitment.check(listing, selected.car, selected.spec)
         if current_user.is_authenticated:
             with db.session.begin_nested():
                 cart.add(

@@ -66,7 +66,7 @@ def index():
         .order_by(GarageVehicle.is_default.desc(), GarageVehicle.id)
     ).all()
     selected = current_vehicle()
-    selected_id = selected.garage_vehicle.id if selected and selected.garage_vehicle else None
+    selected_id = selected.vehicle_id if selected else None
     return render_template("garage/index.html", vehicles=vehicles, selected_id=selected_id)
 
 

@@ -17,7 +17,7 @@ from ...models.types import utcnow
 from ...selection import chosen_city, city_arg, current_vehicle, load_variant
 from ...services import listings as listing_service
 from ...services import shops as shop_service
-from ...services.fitment import NO_SPEC, Spec
+from ...services.fitment import NO_SPEC
 from ...services.listings import SORTS, Browse
 from . import bp
 
@@ -90,7 +90,7 @@ def parse_browse(args) -> tuple[Browse, list[str]]:
         # fits=0 always and fits=1 when ticked)
         selected = current_vehicle()
         if selected is not None:
-            car, spec = selected.car, Spec.of(selected.garage_vehicle)
+            car, spec = selected.car, selected.spec
     price_min = _yuan(args.get("price_min"), _("Minimum price"), notes)
     price_max = _yuan(args.get("price_max"), _("Maximum price"), notes)
     raw_q = args.get("q", "")

@@ -7,7 +7,7 @@ from ...extensions import db
 from ...security import safe_next_url
 from ...selection import current_vehicle
 from ...services import listings as listing_service
-from ...services.fitment import NO_SPEC, Spec
+from ...services.fitment import NO_SPEC
 from ...services.listings import Browse
 from ...services.maintenance_rules import due_for
 from ...timeutil import local_today
@@ -39,7 +39,7 @@ def _render_home() -> str:
             [r.item for r in due],
             selected.car if selected else None,
             city,
-            Spec.of(selected.garage_vehicle) if selected else NO_SPEC,
+            selected.spec if selected else NO_SPEC,
         ),
     )
 
