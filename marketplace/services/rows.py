@@ -13,7 +13,10 @@ from ..extensions import db
 
 
 def rows(statement, params: dict | None = None) -> Result:
-    """The rows of `statement` (a select of columns), seeing this session's changes."""
+    """The rows of `statement` (a select of columns), seeing this session's changes. Only
+    selects: a write here would pass unseen by the unit of work (unit_of_work.wrote)."""
+    if not statement.is_select:
+        raise TypeError("rows() runs selects only")
     session = db.session
     if session.autoflush:
         session.flush()
