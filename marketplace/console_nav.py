@@ -26,7 +26,7 @@ from .i18n import lazy_gettext as _l
 from .models import Chain, Shop, ShopStaff, User
 from .services.notifications import unread_count_query
 from .services.rows import rows
-from .unit_of_work import wrote
+from .unit_of_work import pending, writes
 
 # a link to the same page of another outlet keeps these query arguments
 KEPT_ARGS = ("day",)
@@ -60,18 +60,19 @@ _HEADER = select(*header_facts_columns(bindparam("user_id")))  # built once per 
 def facts_read(user_id: int, unread: int, works_at_a_shop: bool) -> None:
     """The header's facts, read with the user (selection.user_with_car)."""
     if has_request_context():
-        g._header_facts = (user_id, unread, bool(works_at_a_shop))
+        g._header_facts = (user_id, writes(db.session), unread, bool(works_at_a_shop))
 
 
 def header_facts(user: User) -> tuple[int, bool]:
     """What a signed-in page's header shows beyond the user (header_facts_columns): read with
-    the user when they were loaded, and read again when this request has written since (a
+    the user when they were loaded, and read again once after each write of this request (a
     notification read or sent)."""
+    session = db.session
     cached = g.get("_header_facts")
-    if cached is None or cached[0] != user.id or wrote(db.session):
-        unread, found = rows(_HEADER, {"user_id": user.id}).one()
-        cached = g._header_facts = (user.id, unread, bool(found))
-    return cached[1], cached[2]
+    if cached is None or cached[:2] != (user.id, writes(session)) or pending(session):
+        unread, found = rows(_HEADER, {"user_id": user.id}).one()  # flushes what is pending
+        cached = g._header_facts = (user.id, writes(session), unread, bool(found))
+    return cached[2], cached[3]
 
 
 def works_at_a_shop(user: User) -> bool:

@@ -10,7 +10,7 @@ from functools import lru_cache
 
 from babel import Locale, dates, support
 from babel.numbers import format_currency, get_currency_precision
-from flask import Request, current_app, g, has_app_context, has_request_context, request, session
+from flask import Request, current_app, has_request_context, request, session
 from flask.globals import _cv_app
 from flask_babel import format_date, format_decimal, format_time, get_locale, get_translations
 from flask_babel.speaklater import LazyString
@@ -68,14 +68,18 @@ def translations(load=get_translations):
     force_locale() reset, so a language switched mid-request (the language form, a mail in
     the recipient's language) is looked up again."""
     context = _cv_app.get(None)  # `g` without its proxy: a matcher page asks 180 times
-    state = getattr(context.g, "_flask_babel", None) if context is not None else None
-    found = getattr(state, "babel_translations", None)
+    found = getattr(_babel_state(context), "babel_translations", None)
     if found is None:
-        found = load()
-        state = g.get("_flask_babel") if has_app_context() else None
+        found = load()  # makes Flask-Babel's state when there was none
+        state = _babel_state(context)
         if state is not None:
             state.babel_translations = found
     return found
+
+
+def _babel_state(context):
+    """Flask-Babel's per-request state in the app context `context` (None outside one)."""
+    return getattr(context.g, "_flask_babel", None) if context is not None else None
 
 
 def gettext(string: str, **variables) -> str:

@@ -66,20 +66,21 @@ def load_variant(variant_id: int | None) -> Variant | None:
 
 
 _PICKED = aliased(GarageVehicle)
-_CAR_COLUMNS = (  # after the user, in this order (_selected reads them)
-    GarageVehicle.id,
-    GarageVehicle.oil_viscosity,
-    GarageVehicle.tyre_size,
-    Variant.id,
-    Variant.name,
+# the selected garage car's columns, read with the user (_selected reads them by group)
+_VEHICLE = (GarageVehicle.id, GarageVehicle.oil_viscosity, GarageVehicle.tyre_size)
+_LISTED = (
+    Brand.id,
+    Brand.name,
+    Series.id,
+    Series.name,
     Variant.model_year,
     Variant.fuel_type,
     Variant.transmission,
     Variant.displacement_cc,
-    Series.id,
-    Series.name,
-    Brand.id,
-    Brand.name,
+    Variant.id,
+    Variant.name,
+)
+_UNLISTED = (
     UnlistedCar.brand_id,
     UnlistedCar.brand_name,
     UnlistedCar.series_name,
@@ -88,8 +89,9 @@ _CAR_COLUMNS = (  # after the user, in this order (_selected reads them)
     UnlistedCar.transmission,
     UnlistedCar.displacement_cc,
 )
+_FACTS = header_facts_columns(User.id)
 _USER_WITH_CAR = (  # every signed-in request: built once per process
-    select(User, *_CAR_COLUMNS, *header_facts_columns(User.id))
+    select(User, *_VEHICLE, *_LISTED, *_UNLISTED, *_FACTS)
     .select_from(User)
     .outerjoin(
         GarageVehicle,
@@ -109,22 +111,46 @@ _USER_WITH_CAR = (  # every signed-in request: built once per process
 )
 
 
-def _selected(row) -> SelectedVehicle | None:
-    """The selected garage car from _CAR_COLUMNS' values (None: no car)."""
-    vehicle_id, oil, tyre = row[:3]
-    variant_id, name, year, fuel, gearbox, cc, series_id, series, brand_id, brand = row[3:13]
-    u_brand_id, u_brand, u_series, u_year, u_fuel, u_gearbox, u_cc = row[13:20]
+def _groups(row, *groups):
+    """`row`'s values cut into one tuple per group of columns, in order."""
+    at = 0
+    for group in groups:
+        yield tuple(row[at : at + len(group)])
+        at += len(group)
+
+
+def _selected(vehicle, listed, unlisted) -> SelectedVehicle | None:
+    """The selected garage car from its columns (_VEHICLE, _LISTED, _UNLISTED); None: no car."""
+    vehicle_id, oil, tyre = vehicle
+    brand_id, brand, series_id, series, year, fuel, gearbox, cc, variant_id, name = listed
+    u_brand_id, u_brand, u_series, u_year, u_fuel, u_gearbox, u_cc = unlisted
     if vehicle_id is None:
         return None
     if variant_id is not None:
-        label = variant_label(brand, series, name)
         car = CarFacts(
-            brand_id, brand, series_id, series, year, fuel, gearbox, cc, variant_id, label
+            brand_id=brand_id,
+            brand_name=brand,
+            series_id=series_id,
+            series_name=series,
+            model_year=year,
+            fuel_type=fuel,
+            transmission=gearbox,
+            displacement_cc=cc,
+            variant_id=variant_id,
+            label=variant_label(brand, series, name),
         )
     elif u_brand is not None:
-        label = unlisted_label(u_brand, u_series, u_year)
         car = CarFacts(
-            u_brand_id, u_brand, None, u_series, u_year, u_fuel, u_gearbox, u_cc, None, label
+            brand_id=u_brand_id,
+            brand_name=u_brand,
+            series_id=None,
+            series_name=u_series,
+            model_year=u_year,
+            fuel_type=u_fuel,
+            transmission=u_gearbox,
+            displacement_cc=u_cc,
+            variant_id=None,
+            label=unlisted_label(u_brand, u_series, u_year),
         )
     else:
         return None
@@ -143,9 +169,9 @@ def user_with_car(user_id: int) -> tuple[User, SelectedVehicle | None] | None:
     found = db.session.execute(_USER_WITH_CAR, params).one_or_none()
     if found is None:
         return None
-    user, car, facts = found[0], found[1:21], found[21:]
-    facts_read(user.id, *facts)
-    return user, _selected(car)
+    vehicle, listed, unlisted, facts = _groups(found[1:], _VEHICLE, _LISTED, _UNLISTED, _FACTS)
+    facts_read(found[0].id, *facts)
+    return found[0], _selected(vehicle, listed, unlisted)
 
 
 def selected_car_is(selected: SelectedVehicle | None) -> None:

@@ -17,23 +17,38 @@ from sqlalchemy.orm import Session
 
 from .extensions import db
 
-WROTE = "marketplace.wrote"
+WRITES = "marketplace.writes"
+
+
+def writes(session: Session) -> int:
+    """How many times `session` has written since it began: flushes, and statements that are
+    not selects."""
+    return session.info.get(WRITES, 0)
+
+
+def pending(session: Session) -> bool:
+    """Whether `session` holds changes it has not flushed yet."""
+    return bool(session.new or session.deleted or session.dirty)
 
 
 def wrote(session: Session) -> bool:
     """Whether `session` has written, or holds changes to write, since it began."""
-    return bool(session.info.get(WROTE) or session.new or session.deleted or session.dirty)
+    return writes(session) > 0 or pending(session)
+
+
+def _counted(session) -> None:
+    session.info[WRITES] = writes(session) + 1
 
 
 @event.listens_for(Session, "after_flush")
 def _flushed(session, context) -> None:
-    session.info[WROTE] = True
+    _counted(session)
 
 
 @event.listens_for(Session, "do_orm_execute")
 def _executed(state) -> None:
     if not state.is_select:  # an insert, update or delete; text is counted as a write
-        state.session.info[WROTE] = True
+        _counted(state.session)
 
 
 def init_app(app) -> None:

@@ -1,7 +1,7 @@
 """The vehicle catalog (brand → maker → series → variant) and owners' garages."""
 
 import enum
-from dataclasses import dataclass
+from dataclasses import make_dataclass
 from datetime import date, datetime
 from typing import Protocol
 
@@ -39,21 +39,15 @@ def unlisted_label(brand_name: str, series_name: str, model_year: int) -> str:
     return f"{brand_name} {series_name} {model_year}款"
 
 
-@dataclass(frozen=True, slots=True)
-class CarFacts:
-    """A car's facts as plain values (the Car protocol), read as columns with the signed-in
-    user (selection.user_with_car): what a page shows of the car and fits listings by."""
-
-    brand_id: int | None
-    brand_name: str
-    series_id: int | None
-    series_name: str
-    model_year: int | None
-    fuel_type: str | None
-    transmission: str | None
-    displacement_cc: int | None
-    variant_id: int | None
-    label: str
+# a car's facts as plain values (the Car protocol's own fields), read as columns with the
+# signed-in user (selection.user_with_car): what a page shows of the car and fits listings by
+CarFacts = make_dataclass(
+    "CarFacts",
+    Car.__annotations__.items(),
+    frozen=True,
+    slots=True,
+    namespace={"__module__": __name__},
+)
 
 
 class Brand(db.Model):
