@@ -67,19 +67,15 @@ def translations(load=get_translations):
     look-ups). Kept in Flask-Babel's own per-request state under the name its refresh() and
     force_locale() reset, so a language switched mid-request (the language form, a mail in
     the recipient's language) is looked up again."""
-    context = _cv_app.get(None)  # `g` without its proxy: a matcher page asks 180 times
-    found = getattr(_babel_state(context), "babel_translations", None)
+    # the app context's `g` without its proxy: a matcher page asks 180 times
+    g = context.g if (context := _cv_app.get(None)) is not None else None
+    found = getattr(getattr(g, "_flask_babel", None), "babel_translations", None)
     if found is None:
         found = load()  # makes Flask-Babel's state when there was none
-        state = _babel_state(context)
+        state = getattr(g, "_flask_babel", None)
         if state is not None:
             state.babel_translations = found
     return found
-
-
-def _babel_state(context):
-    """Flask-Babel's per-request state in the app context `context` (None outside one)."""
-    return getattr(context.g, "_flask_babel", None) if context is not None else None
 
 
 def gettext(string: str, **variables) -> str:
